@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+
+namespace Apical.Core.Numerics;
+
+/// <summary>
+/// A dense float32 matrix in row-major order: <c>Rows</c> is the batch (or output) dimension,
+/// <c>Cols</c> the feature (or input) dimension. The backing array may be longer than
+/// <c>Rows * Cols</c> (pooled buffers); only the first <c>Length</c> elements are meaningful.
+/// </summary>
+public sealed class Tensor
+{
+    public int Rows { get; }
+    public int Cols { get; }
+    public float[] Data { get; }
+
+    public Tensor(int rows, int cols)
+    {
+        if (rows < 0 || cols < 0) throw new ArgumentOutOfRangeException(nameof(rows), $"tensor shape {rows}x{cols} is negative");
+        Rows = rows;
+        Cols = cols;
+        Data = new float[checked(rows * cols)];
+    }
+
+    public Tensor(int rows, int cols, float[] data)
+    {
+        if (rows < 0 || cols < 0) throw new ArgumentOutOfRangeException(nameof(rows), $"tensor shape {rows}x{cols} is negative");
+        if (data.Length < checked(rows * cols))
+            throw new ArgumentException($"buffer of {data.Length} floats is too small for a {rows}x{cols} tensor", nameof(data));
+        Rows = rows;
+        Cols = cols;
+        Data = data;
+    }
+
+    public int Length => Rows * Cols;
+
+    public Span<float> Span => Data.AsSpan(0, Rows * Cols);
+
+    public ReadOnlySpan<float> ReadOnlySpan => new(Data, 0, Rows * Cols);
+
+    public Span<float> Row(int r) => Data.AsSpan(r * Cols, Cols);
+
+    public ref float this[int r, int c]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ref Data[r * Cols + c];
+    }
+
+    public bool SameShape(Tensor other) => Rows == other.Rows && Cols == other.Cols;
+
+    public void Clear() => Span.Clear();
+
+    public void CopyFrom(Tensor source)
+    {
+        if (!SameShape(source))
+            throw new ArgumentException($"shape mismatch: {Rows}x{Cols} <- {source.Rows}x{source.Cols}");
+        source.ReadOnlySpan.CopyTo(Span);
+    }
+
+    public Tensor Clone()
+    {
+        var t = new Tensor(Rows, Cols);
+        ReadOnlySpan.CopyTo(t.Span);
+        return t;
+    }
+
+    public override string ToString() => $"Tensor[{Rows}x{Cols}]";
+}
