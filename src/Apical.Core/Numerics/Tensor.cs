@@ -9,7 +9,7 @@ namespace Apical.Core.Numerics;
 /// </summary>
 public sealed class Tensor
 {
-    public int Rows { get; }
+    public int Rows { get; private set; }
     public int Cols { get; }
     public float[] Data { get; }
 
@@ -32,6 +32,20 @@ public sealed class Tensor
     }
 
     public int Length => Rows * Cols;
+
+    /// <summary>Rows the backing array can hold at this width.</summary>
+    public int RowCapacity => Cols == 0 ? 0 : Data.Length / Cols;
+
+    /// <summary>
+    /// Changes the number of rows in use without reallocating (a smaller last minibatch uses the
+    /// same preallocated buffer). Fails if the backing array is too small.
+    /// </summary>
+    public void SetRows(int rows)
+    {
+        if (rows < 0 || (long)rows * Cols > Data.Length)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows do not fit a buffer of {Data.Length} floats at width {Cols}");
+        Rows = rows;
+    }
 
     public Span<float> Span => Data.AsSpan(0, Rows * Cols);
 
