@@ -1,17 +1,145 @@
+using System.Diagnostics;
 using Apical.Core.Data;
 using Apical.Core.Metrics;
 using Apical.Core.Model;
+using Apical.Core.Rules;
 
 namespace Apical.Core.Engine;
 
-/// <summary>Runs a whole training job on the in-process engine.</summary>
+/// <summary>Runs a whole training job of a discrete rule (BP, FA, DFA) on the in-process engine.</summary>
 public static class Trainer
 {
     /// <summary>Trains for <c>config.Epochs</c> epochs, reporting to <paramref name="observer"/>.
     /// Cancellation stops after the current minibatch; the returned result says whether it completed.</summary>
     public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel)
-        => throw new NotImplementedException();
+    {
+        using var session = new TrainingSession(config, data);
+        return session.Run(observer, cancel);
+    }
 }
 
 /// <summary>The outcome of a run: the last evaluation and whether every epoch ran.</summary>
 public sealed record RunResult(EpochMetrics? Last, bool Completed, int EpochsRun);
+
+/// <summary>
+/// One training run on the in-process engine: builds the graph, then alternates training epochs (one
+/// pipelined segment each) with forward-only evaluations of the validation and test splits.
+/// </summary>
+public sealed class TrainingSession : IDisposable
+{
+    private readonly RunConfig _config;
+    private readonly DataSplits _data;
+    private readonly InProcessEngine _engine;
+    private readonly BatchIterator _train;
+    private readonly BatchIterator? _validation;
+    private readonly BatchIterator? _test;
+    private readonly Stopwatch _wall = new();
+    private long _trainStep;
+    private readonly long[] _evalStep = new long[3];
+
+    public TrainingSession(RunConfig config, DataSplits data, string runId = "local", int? deliveryShuffleSeed = null)
+    {
+        _config = config;
+        _data = data;
+        var train = data.Train;
+        bool classification = train.NumClasses > 0;
+        Network = NetworkBuilder.Build(config, train.InputSize, train.OutputSize, classification);
+        _engine = new InProcessEngine(Network.Topology, runId, Math.Max(config.BatchSize, config.Evaluation.BatchSize), deliveryShuffleSeed);
+        _train = new BatchIterator(train, config.BatchSize, shuffle: true, config.Seed);
+        if (config.Evaluation.Validation && data.Validation is { Count: > 0 } v)
+            _validation = new BatchIterator(v, config.Evaluation.BatchSize, shuffle: false, config.Seed);
+        if (config.Evaluation.Test && data.Test.Count > 0)
+            _test = new BatchIterator(data.Test, config.Evaluation.BatchSize, shuffle: false, config.Seed);
+    }
+
+    public Network Network { get; }
+
+    public InProcessEngine Engine => _engine;
+
+    public RunResult Run(IRunObserver observer, CancellationToken cancel)
+    {
+        _wall.Start();
+        EpochMetrics? last = null;
+        if (_config.Evaluation.AtStart)
+        {
+            last = Evaluate(0, double.NaN, double.NaN, double.NaN);
+            observer.OnEpoch(last);
+        }
+        for (int epoch = 1; epoch <= _config.Epochs; epoch++)
+        {
+            var sw = Stopwatch.StartNew();
+            int samples = TrainEpoch(epoch, observer, cancel);
+            double seconds = sw.Elapsed.TotalSeconds;
+            if (samples < 0) return new RunResult(last, false, epoch - 1);
+            var (loss, acc, _) = Network.Loss.Take(Phase.Train);
+            last = Evaluate(epoch, loss, acc, samples / Math.Max(seconds, 1e-9));
+            observer.OnEpoch(last);
+        }
+        return new RunResult(last, true, _config.Epochs);
+    }
+
+    /// <summary>Trains one epoch as one pipelined segment; returns the samples seen, or −1 when cancelled.</summary>
+    public int TrainEpoch(int epoch, IRunObserver? observer = null, CancellationToken cancel = default)
+    {
+        _train.StartEpoch(epoch);
+        int batches = _train.BatchCount;
+        long segmentEnd = _trainStep + batches - 1;
+        var outbox = _engine.OutboxOf(Network.Source.Id);
+        _engine.SetSegmentEnd(Network.Source.Id, segmentEnd);
+        int samples = 0;
+        var sw = Stopwatch.StartNew();
+        for (int b = 0; b < batches; b++)
+        {
+            if (cancel.IsCancellationRequested) return -1;
+            samples += Network.Source.EmitBatch(_train, b, Phase.Train, _trainStep++, outbox);
+            _engine.Pump();
+            if (observer is not null)
+            {
+                var (l, a) = Network.Loss.Peek(Phase.Train);
+                observer.OnBatch(new BatchProgress(epoch, _config.Epochs, b + 1, batches, l, a, samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)));
+            }
+        }
+        if (_engine.PendingMessages != 0)
+            throw new InvalidOperationException($"epoch {epoch} ended with {_engine.PendingMessages} undelivered messages: the pipeline did not drain");
+        return samples;
+    }
+
+    /// <summary>Forward passes over a split with the current weights: (mean loss, accuracy).</summary>
+    public (double Loss, double Accuracy) EvaluateSplit(Phase phase)
+    {
+        var it = phase == Phase.Validation ? _validation : _test;
+        if (it is null) return (double.NaN, double.NaN);
+        it.StartEpoch(0);
+        var outbox = _engine.OutboxOf(Network.Source.Id);
+        _engine.SetSegmentEnd(Network.Source.Id, long.MaxValue);
+        for (int b = 0; b < it.BatchCount; b++)
+        {
+            Network.Source.EmitBatch(it, b, phase, _evalStep[(int)phase]++, outbox);
+            _engine.Pump();
+        }
+        var (loss, acc, _) = Network.Loss.Take(phase);
+        return (loss, acc);
+    }
+
+    private EpochMetrics Evaluate(int epoch, double trainLoss, double trainAcc, double samplesPerSecond)
+    {
+        var (vl, va) = EvaluateSplit(Phase.Validation);
+        var (tl, ta) = EvaluateSplit(Phase.Test);
+        return new EpochMetrics
+        {
+            Epoch = epoch,
+            Step = _trainStep,
+            TrainLoss = trainLoss,
+            TrainAccuracy = trainAcc,
+            ValidationLoss = vl,
+            ValidationAccuracy = va,
+            TestLoss = tl,
+            TestAccuracy = ta,
+            SamplesPerSecond = samplesPerSecond,
+            WallSeconds = _wall.Elapsed.TotalSeconds,
+            Extra = new[] { new KeyValuePair<string, double>("weight_staleness", _config.Engine.PipelineDepth) },
+        };
+    }
+
+    public void Dispose() => _engine.Dispose();
+}

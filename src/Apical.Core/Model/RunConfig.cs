@@ -1,25 +1,83 @@
+using System.Text.Json.Serialization;
 using Apical.Core.Data;
+using Apical.Core.Losses;
+using Apical.Core.Numerics;
+using Apical.Core.Optimization;
+using Apical.Core.Rules.Backprop;
 
 namespace Apical.Core.Model;
 
-/// <summary>A whole experiment, as read from a JSON config file (see RunConfigLoader).</summary>
+/// <summary>The learning rule of a run.</summary>
+public enum RuleKind
+{
+    /// <summary>Backpropagation: each layer sends δᵢWᵢ down (weight transport made explicit).</summary>
+    Bp,
+    /// <summary>Feedback alignment: δᵢ is sent down and mapped through a fixed random matrix by the receiver.</summary>
+    Fa,
+    /// <summary>Direct feedback alignment: the output error is broadcast to every layer.</summary>
+    Dfa,
+}
+
+public enum EngineKind
+{
+    /// <summary>The in-process engine: every node in one loop.</summary>
+    Inproc,
+    /// <summary>The Akka.NET actor runtime.</summary>
+    Actors,
+}
+
+/// <summary>A whole experiment, as read from a JSON config file (see <see cref="RunConfigLoader"/>).</summary>
 public sealed class RunConfig
 {
     public string Name { get; init; } = "run";
     public ulong Seed { get; init; } = 1;
     public int Epochs { get; init; } = 1;
+    public RuleKind Rule { get; init; } = RuleKind.Bp;
     public required DataSpec Data { get; init; }
+    public required NetworkSpec Network { get; init; }
+    public LossKind Loss { get; init; } = LossKind.SoftmaxCrossEntropy;
+    public int BatchSize { get; init; } = 128;
+    public OptimizerSpec Optimizer { get; init; } = new();
+    public EngineSpec Engine { get; init; } = new();
+    public EvaluationSpec Evaluation { get; init; } = new();
 }
 
-/// <summary>Reads, validates and writes run configs.</summary>
-public static class RunConfigLoader
+/// <summary>The layers: sizes, nonlinearities, initialisation and optional per-layer optimisers.</summary>
+public sealed class NetworkSpec
 {
-    /// <summary>Reads and validates a config file; throws <see cref="ConfigException"/> naming file, field and reason.</summary>
-    public static RunConfig Load(string path) => throw new NotImplementedException();
+    /// <summary>Input width; defaults to the data set's.</summary>
+    public int? Input { get; init; }
+    public required List<LayerSpec> Layers { get; init; }
+    public WeightInitKind Init { get; init; } = WeightInitKind.XavierNormal;
+}
 
-    /// <summary>Returns a copy with command-line overrides applied (null = keep), re-validated.</summary>
-    public static RunConfig WithOverrides(RunConfig config, int? epochs, ulong? seed) => throw new NotImplementedException();
+public sealed class LayerSpec
+{
+    /// <summary>Input width; optional, must equal the previous layer's <see cref="Out"/> when given.</summary>
+    public int? In { get; init; }
+    public required int Out { get; init; }
+    public Activation Activation { get; init; } = Activation.Tanh;
+    /// <summary>Overrides the run's optimiser for this layer.</summary>
+    public OptimizerSpec? Optimizer { get; init; }
+}
 
-    /// <summary>The fully resolved config (every default written out) as indented JSON.</summary>
-    public static string ToJson(RunConfig config) => throw new NotImplementedException();
+public sealed class EngineSpec
+{
+    public EngineKind Type { get; init; } = EngineKind.Inproc;
+
+    /// <summary>Pipelined discrete rules: minibatches a layer may forward ahead of its credit (0 = strict).</summary>
+    public int PipelineDepth { get; init; }
+
+    /// <summary>Default link delay in steps (lockstep rules).</summary>
+    public int Delay { get; init; } = 1;
+}
+
+public sealed class EvaluationSpec
+{
+    /// <summary>Minibatch size of evaluation passes (forward only).</summary>
+    public int BatchSize { get; init; } = 1000;
+    public bool Validation { get; init; } = true;
+    public bool Test { get; init; } = true;
+    /// <summary>Evaluate before the first epoch too (an epoch-0 row of metrics.csv).</summary>
+    public bool AtStart { get; init; } = true;
 }

@@ -1,0 +1,1 @@
+global using Tensor = Apical.Core.Numerics.Tensor;

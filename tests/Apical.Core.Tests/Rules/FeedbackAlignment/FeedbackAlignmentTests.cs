@@ -1,0 +1,71 @@
+using Apical.Core.Engine;
+using Apical.Core.Model;
+using Apical.Core.Tests.TestSupport;
+using Xunit;
+
+namespace Apical.Core.Tests.Rules.FeedbackAlignment;
+
+public class FeedbackAlignmentTests
+{
+    private static readonly int[] Sizes = { 6, 5, 4, 3 };
+
+    [Fact]
+    public void FaWithFeedbackEqualToForwardWeightsEqualsBpExactly()
+    {
+        var data = TinyNetworks.Classification(16, 6, 3, seed: 2);
+        using var bp = new TrainingSession(TinyNetworks.Config(RuleKind.Bp, Sizes, TinyNetworks.Sgd(0.1), 16), TinyNetworks.Splits(data));
+        using var fa = new TrainingSession(TinyNetworks.Config(RuleKind.Fa, Sizes, TinyNetworks.Sgd(0.1), 16), TinyNetworks.Splits(data));
+        var faLayers = fa.Network.Layers;
+        for (int i = 0; i + 1 < faLayers.Count; i++)
+            faLayers[i].FeedbackMatrix!.CopyFrom(faLayers[i + 1].Weights); // B_i = W_{i+1} (Wᵀ in column convention)
+
+        bp.TrainEpoch(1);
+        fa.TrainEpoch(1);
+        for (int l = 0; l < Sizes.Length - 1; l++)
+            Assert.Equal(bp.Network.Layers[l].Weights.ReadOnlySpan.ToArray(), fa.Network.Layers[l].Weights.ReadOnlySpan.ToArray());
+    }
+
+    [Fact]
+    public void FaWithRandomFeedbackDiffersFromBp()
+    {
+        var data = TinyNetworks.Classification(16, 6, 3, seed: 2);
+        using var bp = new TrainingSession(TinyNetworks.Config(RuleKind.Bp, Sizes, TinyNetworks.Sgd(0.1), 16), TinyNetworks.Splits(data));
+        using var fa = new TrainingSession(TinyNetworks.Config(RuleKind.Fa, Sizes, TinyNetworks.Sgd(0.1), 16), TinyNetworks.Splits(data));
+        bp.TrainEpoch(1);
+        fa.TrainEpoch(1);
+        // The top layer sees the true output error under both rules; the first layer does not.
+        Assert.Equal(bp.Network.Layers[2].Weights.ReadOnlySpan.ToArray(), fa.Network.Layers[2].Weights.ReadOnlySpan.ToArray());
+        Assert.NotEqual(bp.Network.Layers[0].Weights.ReadOnlySpan.ToArray(), fa.Network.Layers[0].Weights.ReadOnlySpan.ToArray());
+    }
+
+    [Theory]
+    [InlineData(RuleKind.Bp)]
+    [InlineData(RuleKind.Fa)]
+    [InlineData(RuleKind.Dfa)]
+    public void EveryRuleLearnsASmallClassificationTask(RuleKind rule)
+    {
+        var train = TinyNetworks.Classification(512, 8, 3, seed: 3);
+        var test = TinyNetworks.Classification(512, 8, 3, seed: 3); // same generator: a memorisation check
+        var config = TinyNetworks.Config(rule, new[] { 8, 32, 32, 3 }, new Optimization.OptimizerSpec { LearningRate = 3e-3 }, 32, epochs: 30);
+        using var session = new TrainingSession(config, TinyNetworks.Splits(train, test));
+        var before = session.EvaluateSplit(Phase.Test);
+        var result = session.Run(new NullObserver(), CancellationToken.None);
+        Assert.True(result.Completed);
+        Assert.True(result.Last!.TestAccuracy > 0.9, $"{rule}: accuracy {result.Last.TestAccuracy:P1} (before training {before.Accuracy:P1})");
+        Assert.True(result.Last.TestLoss < before.Loss * 0.5, $"{rule}: loss {result.Last.TestLoss} vs {before.Loss} before");
+    }
+
+    [Fact]
+    public void DfaBroadcastsTheOutputErrorToEveryHiddenLayer()
+    {
+        var data = TinyNetworks.Classification(16, 6, 3, seed: 2);
+        using var dfa = new TrainingSession(TinyNetworks.Config(RuleKind.Dfa, Sizes, TinyNetworks.Sgd(0.1), 16), TinyNetworks.Splits(data));
+        var topology = dfa.Network.Topology;
+        int loss = dfa.Network.Loss.Id;
+        int fromLoss = 0;
+        foreach (var link in topology.LinksFrom(loss)) if (link.Kind == MessageKind.Feedback) fromLoss++;
+        Assert.Equal(Sizes.Length - 1, fromLoss);
+        foreach (var layer in dfa.Network.Layers)
+            Assert.Equal(0, topology.LinksFrom(layer.Id).ToArray().Count(l => l.Kind == MessageKind.Feedback));
+    }
+}

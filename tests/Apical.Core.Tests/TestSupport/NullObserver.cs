@@ -1,0 +1,11 @@
+using Apical.Core.Metrics;
+
+namespace Apical.Core.Tests.TestSupport;
+
+internal sealed class NullObserver : IRunObserver
+{
+    public List<EpochMetrics> Epochs { get; } = new();
+    public void OnEvent(string message) { }
+    public void OnBatch(in BatchProgress progress) { }
+    public void OnEpoch(EpochMetrics metrics) => Epochs.Add(metrics);
+}
