@@ -1,1 +1,1 @@
-return 0;
+return Apical.Cli.ApicalCommand.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,109 @@
+using System.Globalization;
+using Apical.Core.Engine;
+using Apical.Core.Metrics;
+using Apical.Core.Model;
+
+namespace Apical.Cli;
+
+/// <summary>One training run from config file to a complete run directory: resolve the config, create the
+/// directory, record the run while it trains, then write summary.json and curves.png whatever the outcome
+/// (completed, cancelled or failed).</summary>
+internal sealed class TrainPipeline(TrainServices services, TextWriter output, TextWriter error, bool interactive)
+{
+    public int Run(TrainOptions options, CancellationToken cancel)
+    {
+        var config = services.WithOverrides(services.LoadConfig(options.ConfigPath), options.Epochs, options.Seed);
+        var dir = RunDirectory.Create(options.OutDir, config.Name);
+        WriteNewFile(dir.ConfigPath, services.ToJson(config));
+
+        IProgressDisplay display = interactive ? new LiveProgress() : new PlainProgress(output);
+        RunResult? result = null;
+        Exception? failure = null;
+        using (var recorder = new RunRecorder(dir, config.Name, display))
+        {
+            display.Info($"run directory: {dir.Path}");
+            recorder.Events.Write(string.Create(CultureInfo.InvariantCulture,
+                $"start: {config.Name} (config {options.ConfigPath}, epochs {config.Epochs}, seed {config.Seed})"));
+            try
+            {
+                var data = services.LoadData(config, display.Info);
+                recorder.Events.Write($"data loaded: {config.Data?.Name}");
+                result = cancel.IsCancellationRequested
+                    ? new RunResult(null, false, 0)
+                    : display.Run(() => services.Train(config, data, recorder, cancel));
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+
+            bool cancelled = failure is null && cancel.IsCancellationRequested && result is not { Completed: true };
+            if (result is not null)
+                recorder.Finish(result);
+            else
+                recorder.FinishIncomplete();
+
+            var epochsRun = result?.EpochsRun ?? recorder.EpochsRecorded;
+            if (failure is not null)
+                recorder.Events.Write($"failed: {failure}");
+            else if (cancelled)
+                recorder.Events.Write($"cancelled after {epochsRun} of {config.Epochs} epochs");
+            else if (result!.Completed)
+                recorder.Events.Write($"end: completed {result.EpochsRun} epochs");
+            else
+                recorder.Events.Write($"end: stopped after {result.EpochsRun} of {config.Epochs} epochs");
+
+            RenderCurves(dir, config.Name, recorder.Events);
+            var last = result?.Last ?? recorder.Last;
+
+            output.WriteLine($"run directory: {dir.Path}");
+            output.WriteLine(last is null || double.IsNaN(last.TestAccuracy)
+                ? "final test accuracy: n/a"
+                : $"final test accuracy: {(last.TestAccuracy * 100).ToString("F2", CultureInfo.InvariantCulture)}%");
+
+            if (failure is not null)
+            {
+                error.WriteLine($"error: run failed: {failure.Message} (results so far are in {dir.Path})");
+                return ExitCodes.Failure;
+            }
+            if (cancelled)
+            {
+                error.WriteLine($"cancelled after {epochsRun} of {config.Epochs} epochs (results so far are in {dir.Path})");
+                return ExitCodes.Cancelled;
+            }
+            if (!result!.Completed)
+            {
+                error.WriteLine($"error: the run stopped after {result.EpochsRun} of {config.Epochs} epochs");
+                return ExitCodes.Failure;
+            }
+            return ExitCodes.Ok;
+        }
+    }
+
+    private void RenderCurves(RunDirectory dir, string title, EventLog events)
+    {
+        try
+        {
+            if (CurvesPlot.RenderRun(dir, title))
+                events.Write($"plotted {RunDirectory.CurvesFile}");
+        }
+        catch (Exception e)
+        {
+            // The numbers are safe in metrics.csv; a plot can be redone with `apical plot`.
+            events.Write($"plot failed: {e.Message}");
+            error.WriteLine($"warning: could not render {RunDirectory.CurvesFile}: {e.Message}");
+        }
+    }
+
+    private static void WriteNewFile(string path, string text)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        using var writer = new StreamWriter(stream);
+        writer.Write(text);
+        if (!text.EndsWith('\n'))
+            writer.Write('\n');
+    }
+}

@@ -1,0 +1,25 @@
+using Apical.Core.Data;
+using Apical.Core.Engine;
+using Apical.Core.Metrics;
+using Apical.Core.Model;
+
+namespace Apical.Cli;
+
+/// <summary>What a training run needs from the rest of Apical; tests substitute fakes.</summary>
+internal sealed record TrainServices(
+    Func<string, RunConfig> LoadConfig,
+    Func<RunConfig, int?, ulong?, RunConfig> WithOverrides,
+    Func<RunConfig, string> ToJson,
+    Func<RunConfig, Action<string>, DataSplits> LoadData,
+    Func<RunConfig, DataSplits, IRunObserver, CancellationToken, RunResult> Train)
+{
+    public static TrainServices Default { get; } = new(
+        RunConfigLoader.Load,
+        RunConfigLoader.WithOverrides,
+        RunConfigLoader.ToJson,
+        (config, progress) => DatasetLoader.Load(config.Data, DataCache.Default(), progress),
+        Trainer.Run);
+}
+
+/// <summary>The train command's inputs after parsing; <see cref="ConfigPath"/> is resolved and exists.</summary>
+internal sealed record TrainOptions(string ConfigPath, int? Epochs, ulong? Seed, string? OutDir);
