@@ -53,7 +53,8 @@ internal static class ApicalCommand
         switch (e)
         {
             case ConfigException c:
-                error.WriteLine($"error: {c.Source}: {c.Field}: {c.Reason}");
+                foreach (var problem in c.Problems)
+                    error.WriteLine($"error: {c.File}: {problem.Field}: {problem.Reason}");
                 return ExitCodes.Usage;
             case UsageException or RunDirectoryException:
                 error.WriteLine($"error: {OneLine(e.Message)}");

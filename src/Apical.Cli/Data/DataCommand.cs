@@ -28,7 +28,7 @@ internal static class DataCommand
             try
             {
                 var name = parse.GetValue(dataset)!;
-                var directory = DataCache.Default().Ensure(name, line => stdout.WriteLine(line));
+                var directory = new DataCache().Ensure(name, line => stdout.WriteLine(line));
                 stdout.WriteLine($"{name}: ready in {directory}");
                 return ExitCodes.Ok;
             }

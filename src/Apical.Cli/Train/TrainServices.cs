@@ -17,7 +17,7 @@ internal sealed record TrainServices(
         RunConfigLoader.Load,
         RunConfigLoader.WithOverrides,
         RunConfigLoader.ToJson,
-        (config, progress) => DatasetLoader.Load(config.Data, DataCache.Default(), progress),
+        (config, progress) => DatasetLoader.Load(config.Data, new DataCache(), progress),
         Trainer.Run);
 }
 

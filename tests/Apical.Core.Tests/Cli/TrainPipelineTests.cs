@@ -12,8 +12,8 @@ namespace Apical.Core.Tests.Cli;
 public class TrainPipelineTests
 {
     private static TrainServices Fake(Func<IRunObserver, CancellationToken, RunResult> train) => new(
-        LoadConfig: _ => new RunConfig { Name = "fake", Epochs = 3, Data = null! },
-        WithOverrides: (c, epochs, seed) => new RunConfig { Name = c.Name, Epochs = epochs ?? c.Epochs, Seed = seed ?? c.Seed, Data = c.Data },
+        LoadConfig: _ => new RunConfig { Name = "fake", Epochs = 3, Data = null!, Network = null! },
+        WithOverrides: (c, epochs, seed) => new RunConfig { Name = c.Name, Epochs = epochs ?? c.Epochs, Seed = seed ?? c.Seed, Data = c.Data, Network = c.Network },
         ToJson: c => $"{{ \"name\": \"{c.Name}\" }}",
         LoadData: (_, progress) => { progress("loading"); return null!; },
         Train: (_, _, observer, cancel) => train(observer, cancel));

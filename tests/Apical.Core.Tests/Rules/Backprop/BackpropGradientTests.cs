@@ -64,7 +64,7 @@ public class BackpropGradientTests
             }
         }
 
-        public double FiniteDifference(int layer, int i, int j, Data.Dataset data, double eps)
+        public double FiniteDifference(int layer, int i, int j, Apical.Core.Data.Dataset data, double eps)
         {
             double keep = _w[layer][i, j];
             _w[layer][i, j] = keep + eps;
@@ -75,7 +75,7 @@ public class BackpropGradientTests
             return (plus - minus) / (2 * eps);
         }
 
-        private double MeanLoss(Data.Dataset data)
+        private double MeanLoss(Apical.Core.Data.Dataset data)
         {
             double total = 0;
             for (int s = 0; s < data.Count; s++)
