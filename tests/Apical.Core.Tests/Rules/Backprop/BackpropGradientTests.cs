@@ -3,6 +3,7 @@ using Apical.Core.Model;
 using Apical.Core.Numerics;
 using Apical.Core.Rules.Backprop;
 using Apical.Core.Tests.TestSupport;
+using Apical.Core.Losses;
 using Xunit;
 
 namespace Apical.Core.Tests.Rules.Backprop;
@@ -10,9 +11,9 @@ namespace Apical.Core.Tests.Rules.Backprop;
 public class BackpropGradientTests
 {
     [Theory]
-    [InlineData(Losses.LossKind.SoftmaxCrossEntropy)]
-    [InlineData(Losses.LossKind.Mse)]
-    public void LayerGradientsEqualFiniteDifferences(Losses.LossKind loss)
+    [InlineData(LossKind.SoftmaxCrossEntropy)]
+    [InlineData(LossKind.Mse)]
+    public void LayerGradientsEqualFiniteDifferences(LossKind loss)
     {
         var data = TinyNetworks.Classification(samples: 8, inputs: 6, classes: 3, seed: 1);
         // lr = 0: the step computes the gradients but leaves the weights as they were.
@@ -45,9 +46,9 @@ public class BackpropGradientTests
         private readonly double[][,] _w;
         private readonly double[][] _b;
         private readonly Activation[] _f;
-        private readonly Losses.LossKind _loss;
+        private readonly LossKind _loss;
 
-        public ReferenceMlp(IReadOnlyList<DenseLayer> layers, Losses.LossKind loss)
+        public ReferenceMlp(IReadOnlyList<DenseLayer> layers, LossKind loss)
         {
             _loss = loss;
             _w = new double[layers.Count][,];
@@ -93,7 +94,7 @@ public class BackpropGradientTests
                     }
                     h = next;
                 }
-                if (_loss == Losses.LossKind.Mse)
+                if (_loss == LossKind.Mse)
                 {
                     for (int o = 0; o < h.Length; o++) { double d = h[o] - data.Targets[s, o]; total += 0.5 * d * d; }
                 }

@@ -46,7 +46,7 @@ public class FeedbackAlignmentTests
     {
         var train = TinyNetworks.Classification(512, 8, 3, seed: 3);
         var test = TinyNetworks.Classification(512, 8, 3, seed: 3); // same generator: a memorisation check
-        var config = TinyNetworks.Config(rule, new[] { 8, 32, 32, 3 }, new Optimization.OptimizerSpec { LearningRate = 3e-3 }, 32, epochs: 30);
+        var config = TinyNetworks.Config(rule, new[] { 8, 32, 32, 3 }, new Apical.Core.Optimization.OptimizerSpec { LearningRate = 3e-3 }, 32, epochs: 30);
         using var session = new TrainingSession(config, TinyNetworks.Splits(train, test));
         var before = session.EvaluateSplit(Phase.Test);
         var result = session.Run(new NullObserver(), CancellationToken.None);
