@@ -1,4 +1,5 @@
 using System.Globalization;
+using Apical.Core.Data;
 using Apical.Core.Engine;
 using Apical.Core.Metrics;
 using Apical.Core.Model;
@@ -13,6 +14,8 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
     public int Run(TrainOptions options, CancellationToken cancel)
     {
         var config = services.WithOverrides(services.LoadConfig(options.ConfigPath), options.Epochs, options.Seed);
+        // The data set is part of the config: a missing or broken one is rejected before the run directory exists.
+        var data = LoadData(config, options.ConfigPath);
         var dir = RunDirectory.Create(options.OutDir, config.Name);
         WriteNewFile(dir.ConfigPath, services.ToJson(config));
 
@@ -26,7 +29,6 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
                 $"start: {config.Name} (config {options.ConfigPath}, epochs {config.Epochs}, seed {config.Seed})"));
             try
             {
-                var data = services.LoadData(config, display.Info);
                 recorder.Events.Write($"data loaded: {config.Data?.Name}");
                 result = cancel.IsCancellationRequested
                     ? new RunResult(null, false, 0)
@@ -80,6 +82,18 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
                 return ExitCodes.Failure;
             }
             return ExitCodes.Ok;
+        }
+    }
+
+    private DataSplits LoadData(RunConfig config, string configPath)
+    {
+        try
+        {
+            return services.LoadData(config, output.WriteLine);
+        }
+        catch (Exception e) when (e is DataFetchException or DataFormatException or IOException or InvalidDataException)
+        {
+            throw new ConfigException(configPath, "data", e.Message, e);
         }
     }
 

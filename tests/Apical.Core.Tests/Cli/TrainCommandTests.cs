@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Apical.Cli;
+using Apical.Core.Metrics;
+using Apical.Core.Tests.Metrics;
+using Xunit;
+
+namespace Apical.Core.Tests.Cli;
+
+/// <summary>`apical train` end to end, on a generated teacher–student task (no download).</summary>
+public class TrainCommandTests
+{
+    private static string Config(string dataExtra = "") => $$"""
+        {
+          "name": "ts", "epochs": 3, "rule": "bp", "loss": "mse", "batchSize": 16,
+          "data": { "name": "teacher-student", "teacher": { "inputSize": 6, "hiddenSizes": [8], "outputSize": 2, "trainSize": 256, "testSize": 64, "seed": 3 } {{dataExtra}} },
+          "network": { "layers": [ { "out": 16 }, { "out": 2, "activation": "linear" } ] },
+          "optimizer": { "type": "adam", "lr": 0.01 },
+          "evaluation": { "batchSize": 64 }
+        }
+        """;
+
+    [Fact]
+    public void ATrainingRunWritesEveryFileAndLearns()
+    {
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("ts.json"), Config());
+        var (code, output, error) = CliRunner.Run("train", "--config", tmp.File("ts.json"), "--out", tmp.File("run"));
+        Assert.True(code == ExitCodes.Ok, error);
+        var dir = RunDirectory.Existing(tmp.File("run"));
+        foreach (var f in new[] { dir.ConfigPath, dir.MetricsPath, dir.SummaryPath, dir.EventsPath, dir.CurvesPath })
+            Assert.True(File.Exists(f), $"{f} missing");
+        var rows = MetricsCsv.Read(dir.MetricsPath);
+        Assert.Equal(4, rows.Count); // epoch 0 evaluation plus 3 epochs
+        Assert.True(rows[^1].TestLoss < rows[0].TestLoss * 0.8, $"test loss {rows[0].TestLoss} -> {rows[^1].TestLoss}");
+        using var summary = JsonDocument.Parse(File.ReadAllText(dir.SummaryPath));
+        Assert.True(summary.RootElement.GetProperty("completed").GetBoolean());
+        Assert.Contains("run directory", output);
+    }
+
+    [Fact]
+    public void AMissingDataSetIsAConfigErrorAndCreatesNoRunDirectory()
+    {
+        using var tmp = new TempDir();
+        Directory.CreateDirectory(tmp.File("empty"));
+        string json = """
+            {
+              "name": "m", "epochs": 1,
+              "data": { "name": "mnist", "path": PATH },
+              "network": { "layers": [ { "out": 10, "activation": "linear" } ] }
+            }
+            """.Replace("PATH", JsonSerializer.Serialize(tmp.File("empty")));
+        File.WriteAllText(tmp.File("m.json"), json);
+        var (code, _, error) = CliRunner.Run("train", "--config", tmp.File("m.json"), "--out", tmp.File("run"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("m.json", error);
+        Assert.Contains(": data", error);
+        Assert.False(Directory.Exists(tmp.File("run")));
+    }
+}
