@@ -18,7 +18,7 @@ internal sealed record TrainServices(
         RunConfigLoader.WithOverrides,
         RunConfigLoader.ToJson,
         (config, progress) => DatasetLoader.Load(config.Data, new DataCache(), progress),
-        Trainer.Run);
+        Experiment.Run);
 }
 
 /// <summary>The train command's inputs after parsing; <see cref="ConfigPath"/> is resolved and exists.</summary>

@@ -16,6 +16,12 @@ public enum RuleKind
     Fa,
     /// <summary>Direct feedback alignment: the output error is broadcast to every layer.</summary>
     Dfa,
+    /// <summary>Deep Feedback Control (two-phase: sleep-phase feedback learning, wake-phase forward learning).</summary>
+    Dfc,
+    /// <summary>Strong-DFC: single phase, strong label target, forward and feedback weights learned together.</summary>
+    StrongDfc,
+    /// <summary>Generalized Latent Equilibrium: real-time local credit assignment in time.</summary>
+    Gle,
 }
 
 public enum EngineKind
@@ -40,6 +46,12 @@ public sealed class RunConfig
     public OptimizerSpec Optimizer { get; init; } = new();
     public EngineSpec Engine { get; init; } = new();
     public EvaluationSpec Evaluation { get; init; } = new();
+
+    /// <summary>DFC / Strong-DFC settings (required when <see cref="Rule"/> is dfc or strong-dfc).</summary>
+    public Rules.Dfc.DfcSpec? Dfc { get; init; }
+
+    /// <summary>GLE settings (required when <see cref="Rule"/> is gle).</summary>
+    public Rules.Gle.GleSpec? Gle { get; init; }
 }
 
 /// <summary>The layers: sizes, nonlinearities, initialisation and optional per-layer optimisers.</summary>

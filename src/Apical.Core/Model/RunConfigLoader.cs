@@ -79,6 +79,8 @@ public static partial class RunConfigLoader
             Optimizer = copy.Optimizer,
             Engine = copy.Engine,
             Evaluation = copy.Evaluation,
+            Dfc = copy.Dfc,
+            Gle = copy.Gle,
         };
         var problems = RunConfigValidator.Validate(result);
         if (problems.Count > 0) throw new ConfigException("(command line)", problems);

@@ -1,0 +1,15 @@
+using Apical.Core.Data;
+using Apical.Core.Metrics;
+using Apical.Core.Model;
+
+namespace Apical.Core.Engine;
+
+/// <summary>Runs a config on the in-process engine, choosing the driver its rule needs.</summary>
+public static class Experiment
+{
+    public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel) => config.Rule switch
+    {
+        RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa => Trainer.Run(config, data, observer, cancel),
+        _ => throw new NotSupportedException($"rule '{config.Rule}' has no in-process driver yet"),
+    };
+}
