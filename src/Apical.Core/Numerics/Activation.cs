@@ -43,21 +43,4 @@ public static class Activations
                 break;
         }
     }
-
-    /// <summary>Adds <paramref name="bias"/> to every row of <paramref name="x"/>.</summary>
-    public static void AddRowVector(Tensor x, ReadOnlySpan<float> bias)
-    {
-        for (int r = 0; r < x.Rows; r++)
-        {
-            var row = x.Row(r);
-            TensorPrimitives.Add(row, bias, row);
-        }
-    }
-
-    /// <summary>dst ← Σ_rows x (the bias gradient of a batch).</summary>
-    public static void SumRows(Tensor x, Span<float> dst)
-    {
-        dst.Clear();
-        for (int r = 0; r < x.Rows; r++) TensorPrimitives.Add(dst, x.Row(r), dst);
-    }
 }

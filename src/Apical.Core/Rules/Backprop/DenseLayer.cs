@@ -104,7 +104,7 @@ public sealed class DenseLayer : INode, IParameterized
         var kind = _o.IsOutput ? MessageKind.Output : MessageKind.Rates;
         var h = outbox.Rent(kind, x.Payload.Rows);
         Gemm.MatMulTransB(x.Payload, Weights, h.Payload);
-        Activations.AddRowVector(h.Payload, Bias.ReadOnlySpan);
+        Ops.AddRowVector(h.Payload, Bias.ReadOnlySpan);
         Activations.Apply(_o.Activation, h.Payload.Span);
         if (phase == Phase.Train && _o.CreditIn != CreditIn.None)
         {
@@ -149,7 +149,7 @@ public sealed class DenseLayer : INode, IParameterized
         }
 
         Gemm.MatMulTransA(_delta, x.Payload, _gradW);
-        Activations.SumRows(_delta, _gradB.Span);
+        Ops.SumRows(_delta, _gradB.Span);
         _optW.Step(_gradW);
         _optB.Step(_gradB);
 
