@@ -3,6 +3,7 @@ using Apical.Core.Data;
 using Apical.Core.Metrics;
 using Apical.Core.Model;
 using Apical.Core.Rules;
+using Apical.Core.Rules.FeedbackAlignment;
 
 namespace Apical.Core.Engine;
 
@@ -36,6 +37,7 @@ public sealed class TrainingSession : IDisposable
     private readonly Stopwatch _wall = new();
     private long _trainStep;
     private readonly long[] _evalStep = new long[3];
+    private (Tensor X, Tensor T)? _probe;
 
     public TrainingSession(RunConfig config, DataSplits data, string runId = "local", int? deliveryShuffleSeed = null)
     {
@@ -137,8 +139,32 @@ public sealed class TrainingSession : IDisposable
             TestAccuracy = ta,
             SamplesPerSecond = samplesPerSecond,
             WallSeconds = _wall.Elapsed.TotalSeconds,
-            Extra = new[] { new KeyValuePair<string, double>("weight_staleness", _config.Engine.PipelineDepth) },
+            Extra = Diagnostics(),
         };
+    }
+
+    /// <summary>Rule diagnostics: pipeline staleness and, for FA/DFA, each hidden layer's angle to the BP gradient
+    /// on a fixed probe minibatch (the first samples of the training set).</summary>
+    private KeyValuePair<string, double>[] Diagnostics()
+    {
+        var extra = new List<KeyValuePair<string, double>> { new("weight_staleness", _config.Engine.PipelineDepth) };
+        if (_config.Rule is RuleKind.Fa or RuleKind.Dfa && Network.Layers.Count > 1)
+        {
+            _probe ??= Probe(_data.Train, Math.Min(_config.Evaluation.BatchSize, 256));
+            var angles = GradientAlignment.AnglesToBackprop(Network.Layers, _config.Rule, _config.Loss, _probe.Value.X, _probe.Value.T);
+            for (int l = 0; l < angles.Length; l++) extra.Add(new($"bp_angle_layer{l + 1}", angles[l]));
+        }
+        return extra.ToArray();
+    }
+
+    private static (Tensor X, Tensor T) Probe(Dataset set, int rows)
+    {
+        rows = Math.Min(rows, set.Count);
+        var x = new Tensor(rows, set.InputSize);
+        var t = new Tensor(rows, set.OutputSize);
+        set.Inputs.ReadOnlySpan[..(rows * set.InputSize)].CopyTo(x.Span);
+        set.Targets.ReadOnlySpan[..(rows * set.OutputSize)].CopyTo(t.Span);
+        return (x, t);
     }
 
     public void Dispose() => _engine.Dispose();

@@ -1,6 +1,8 @@
 using Apical.Core.Engine;
 using Apical.Core.Model;
 using Apical.Core.Tests.TestSupport;
+using Apical.Core.Losses;
+using Apical.Core.Rules.FeedbackAlignment;
 using Xunit;
 
 namespace Apical.Core.Tests.Rules.FeedbackAlignment;
@@ -67,5 +69,36 @@ public class FeedbackAlignmentTests
         Assert.Equal(Sizes.Length - 1, fromLoss);
         foreach (var layer in dfa.Network.Layers)
             Assert.Equal(0, topology.LinksFrom(layer.Id).ToArray().Count(l => l.Kind == MessageKind.Feedback));
+    }
+}
+
+public class GradientAlignmentTests
+{
+    [Fact]
+    public void FaWithTransposedWeightsIsAlignedAndRandomFeedbackIsNot()
+    {
+        var data = TinyNetworks.Classification(64, 8, 3, seed: 6);
+        var config = TinyNetworks.Config(RuleKind.Fa, new[] { 8, 32, 32, 3 }, TinyNetworks.Sgd(0.1), 64);
+        using var fa = new TrainingSession(config, TinyNetworks.Splits(data));
+        var layers = fa.Network.Layers;
+        var random = GradientAlignment.AnglesToBackprop(layers, RuleKind.Fa, LossKind.SoftmaxCrossEntropy, data.Inputs, data.Targets);
+        Assert.Equal(2, random.Length);
+        Assert.All(random, a => Assert.InRange(a, 30, 150));
+
+        for (int i = 0; i + 1 < layers.Count; i++) layers[i].FeedbackMatrix!.CopyFrom(layers[i + 1].Weights);
+        var aligned = GradientAlignment.AnglesToBackprop(layers, RuleKind.Fa, LossKind.SoftmaxCrossEntropy, data.Inputs, data.Targets);
+        Assert.All(aligned, a => Assert.InRange(a, 0, 0.05));
+    }
+
+    [Fact]
+    public void FaMetricsReportAnglesPerHiddenLayer()
+    {
+        var data = TinyNetworks.Classification(64, 8, 3, seed: 6);
+        var config = TinyNetworks.Config(RuleKind.Dfa, new[] { 8, 16, 16, 3 }, TinyNetworks.Sgd(0.1), 16, epochs: 1);
+        using var dfa = new TrainingSession(config, TinyNetworks.Splits(data));
+        var result = dfa.Run(new NullObserver(), CancellationToken.None);
+        var names = result.Last!.Extra.Select(p => p.Key).ToArray();
+        Assert.Equal(new[] { "weight_staleness", "bp_angle_layer1", "bp_angle_layer2" }, names);
+        Assert.All(result.Last.Extra.Skip(1), p => Assert.InRange(p.Value, 0, 180));
     }
 }
