@@ -23,14 +23,15 @@ public static class Trainer
 public sealed record RunResult(EpochMetrics? Last, bool Completed, int EpochsRun);
 
 /// <summary>
-/// One training run on the in-process engine: builds the graph, then alternates training epochs (one
-/// pipelined segment each) with forward-only evaluations of the validation and test splits.
+/// One training run: builds the graph, then alternates training epochs (one pipelined segment each) with
+/// forward-only evaluations of the validation and test splits. The in-process engine runs it by default; any
+/// <see cref="IRunEngine"/> (e.g. the actor runtime) can be plugged in and sees the same epoch structure.
 /// </summary>
 public sealed class TrainingSession : IDisposable
 {
     private readonly RunConfig _config;
     private readonly DataSplits _data;
-    private readonly InProcessEngine _engine;
+    private readonly IRunEngine _engine;
     private readonly BatchIterator _train;
     private readonly BatchIterator? _validation;
     private readonly BatchIterator? _test;
@@ -40,13 +41,20 @@ public sealed class TrainingSession : IDisposable
     private (Tensor X, Tensor T)? _probe;
 
     public TrainingSession(RunConfig config, DataSplits data, string runId = "local", int? deliveryShuffleSeed = null)
+        : this(config, data, network => new InProcessRunEngine(network, runId,
+            Math.Max(config.BatchSize, config.Evaluation.BatchSize), deliveryShuffleSeed))
+    {
+    }
+
+    /// <summary>A session on the engine <paramref name="engineFactory"/> builds for the run's graph.</summary>
+    public TrainingSession(RunConfig config, DataSplits data, Func<Network, IRunEngine> engineFactory)
     {
         _config = config;
         _data = data;
         var train = data.Train;
         bool classification = train.NumClasses > 0;
         Network = NetworkBuilder.Build(config, train.InputSize, train.OutputSize, classification);
-        _engine = new InProcessEngine(Network.Topology, runId, Math.Max(config.BatchSize, config.Evaluation.BatchSize), deliveryShuffleSeed);
+        _engine = engineFactory(Network);
         _train = new BatchIterator(train, config.BatchSize, shuffle: true, config.Seed);
         if (config.Evaluation.Validation && data.Validation is { Count: > 0 } v)
             _validation = new BatchIterator(v, config.Evaluation.BatchSize, shuffle: false, config.Seed);
@@ -56,7 +64,12 @@ public sealed class TrainingSession : IDisposable
 
     public Network Network { get; }
 
-    public InProcessEngine Engine => _engine;
+    /// <summary>The in-process engine of a session that runs on it.</summary>
+    public InProcessEngine Engine => (_engine as InProcessRunEngine)?.Engine
+        ?? throw new InvalidOperationException("this session does not run on the in-process engine");
+
+    /// <summary>The engine the session drives.</summary>
+    public IRunEngine RunEngine => _engine;
 
     public RunResult Run(IRunObserver observer, CancellationToken cancel)
     {
@@ -73,7 +86,7 @@ public sealed class TrainingSession : IDisposable
             int samples = TrainEpoch(epoch, observer, cancel);
             double seconds = sw.Elapsed.TotalSeconds;
             if (samples < 0) return new RunResult(last, false, epoch - 1);
-            var (loss, acc, _) = Network.Loss.Take(Phase.Train);
+            var (loss, acc, _) = _engine.TakeLoss(Phase.Train);
             last = Evaluate(epoch, loss, acc, samples / Math.Max(seconds, 1e-9));
             observer.OnEpoch(last);
         }
@@ -86,23 +99,22 @@ public sealed class TrainingSession : IDisposable
         _train.StartEpoch(epoch);
         int batches = _train.BatchCount;
         long segmentEnd = _trainStep + batches - 1;
-        var outbox = _engine.OutboxOf(Network.Source.Id);
-        _engine.SetSegmentEnd(Network.Source.Id, segmentEnd);
+        _engine.BeginSegment(segmentEnd);
         int samples = 0;
         var sw = Stopwatch.StartNew();
         for (int b = 0; b < batches; b++)
         {
             if (cancel.IsCancellationRequested) return -1;
-            samples += Network.Source.EmitBatch(_train, b, Phase.Train, _trainStep++, outbox);
-            _engine.Pump();
+            samples += _engine.EmitBatch(_train, b, Phase.Train, _trainStep++);
             if (observer is not null)
             {
-                var (l, a) = Network.Loss.Peek(Phase.Train);
+                var (l, a) = _engine.PeekLoss(Phase.Train);
                 observer.OnBatch(new BatchProgress(epoch, _config.Epochs, b + 1, batches, l, a, samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)));
             }
         }
-        if (_engine.PendingMessages != 0)
-            throw new InvalidOperationException($"epoch {epoch} ended with {_engine.PendingMessages} undelivered messages: the pipeline did not drain");
+        int pending = _engine.Drain(Phase.Train, segmentEnd);
+        if (pending != 0)
+            throw new InvalidOperationException($"epoch {epoch} ended with {pending} undelivered messages: the pipeline did not drain");
         return samples;
     }
 
@@ -112,14 +124,11 @@ public sealed class TrainingSession : IDisposable
         var it = phase == Phase.Validation ? _validation : _test;
         if (it is null) return (double.NaN, double.NaN);
         it.StartEpoch(0);
-        var outbox = _engine.OutboxOf(Network.Source.Id);
-        _engine.SetSegmentEnd(Network.Source.Id, long.MaxValue);
+        _engine.BeginSegment(long.MaxValue);
         for (int b = 0; b < it.BatchCount; b++)
-        {
-            Network.Source.EmitBatch(it, b, phase, _evalStep[(int)phase]++, outbox);
-            _engine.Pump();
-        }
-        var (loss, acc, _) = Network.Loss.Take(phase);
+            _engine.EmitBatch(it, b, phase, _evalStep[(int)phase]++);
+        _engine.Drain(phase, _evalStep[(int)phase] - 1);
+        var (loss, acc, _) = _engine.TakeLoss(phase);
         return (loss, acc);
     }
 
@@ -151,6 +160,7 @@ public sealed class TrainingSession : IDisposable
         if (_config.Rule is RuleKind.Fa or RuleKind.Dfa && Network.Layers.Count > 1)
         {
             _probe ??= Probe(_data.Train, Math.Min(_config.Evaluation.BatchSize, 256));
+            _engine.SyncParameters(Network);
             var angles = GradientAlignment.AnglesToBackprop(Network.Layers, _config.Rule, _config.Loss, _probe.Value.X, _probe.Value.T);
             for (int l = 0; l < angles.Length; l++) extra.Add(new($"bp_angle_layer{l + 1}", angles[l]));
         }

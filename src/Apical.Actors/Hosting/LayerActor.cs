@@ -1,0 +1,271 @@
+using Akka.Actor;
+using Akka.Event;
+using Apical.Actors.Protocol;
+using Apical.Core.Engine;
+using Apical.Core.Model;
+using Apical.Core.Nodes;
+using Apical.Core.Rules;
+
+namespace Apical.Actors.Hosting;
+
+/// <summary>
+/// Hosts any <see cref="INode"/> of a run with a <see cref="NodeGate"/> — the same node class and the same gate
+/// as the in-process engine, so the node's sequence of firings (and its results) does not depend on when
+/// messages arrive. Nothing here knows a learning rule. Tensors arrive as <see cref="Message"/>s and are matched
+/// to an input port by (sender, kind) through the topology; outputs leave through an <see cref="ActorOutbox"/>.
+/// Malformed or stray messages are logged and dropped; a failing node reports to its coordinator and stops
+/// computing, it never takes the actor system down.
+/// </summary>
+public sealed class LayerActor : UntypedActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<(AwaitStep Request, IActorRef ReplyTo)> _awaits = new();
+    private string? _runId;
+    private INode? _node;
+    private NodeGate? _gate;
+    private Topology? _topology;
+    private ActorOutbox? _outbox;
+    private IActorRef _coordinator = ActorRefs.Nobody;
+    private int[] _portOf = Array.Empty<int>(); // [from * 8 + kind] → input port, −1 when no such link
+    private bool _hasBackward;
+    private bool _failed;
+    private long _firings;
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new LayerActor());
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Message m: OnTensor(m); break;
+            case StartLayer s: OnStart(s); break;
+            case ConnectLayer c: OnConnect(c); break;
+            case AwaitStep a: OnAwait(a); break;
+            case TakeLoss t: OnTakeLoss(t); break;
+            case GetParameters g: OnGetParameters(g); break;
+            case StopLayer s when s.RunId == _runId: Stop(); break;
+            case Terminated t: OnTerminated(t); break;
+            default:
+                _log.Warning("layer {0}: dropping unexpected message {1}", _node?.Name ?? "(not started)", message);
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnStart(StartLayer s)
+    {
+        if (_runId is not null)
+        {
+            if (s.RunId == _runId && s.NodeId == _node!.Id)
+                Sender.Tell(new LayerStarted(s.RunId, s.NodeId, Self)); // a repeated handshake is answered again
+            else
+                _log.Warning("layer {0} of run {1}: ignoring a start for run {2} node {3}", _node!.Name, _runId, s.RunId, s.NodeId);
+            return;
+        }
+        try
+        {
+            var config = RunBlueprintCodec.ReadConfig(s.Blueprint);
+            var network = NetworkBuilder.Build(config, s.Blueprint.InputWidth, s.Blueprint.OutputWidth, s.Blueprint.Classification);
+            var topology = network.Topology;
+            if ((uint)s.NodeId >= (uint)topology.Nodes.Count || topology.Nodes[s.NodeId].Schedule.Kind == ScheduleKind.Source)
+                throw new ArgumentException($"node {s.NodeId} is not a hostable node of this run ({topology.Nodes.Count} nodes)");
+            var node = topology.Nodes[s.NodeId];
+            var delays = new int[node.Inputs.Count];
+            for (int p = 0; p < delays.Length; p++)
+            {
+                delays[p] = topology.DelayInto(node.Id, p);
+                if (node.Inputs[p].Trigger == 1) _hasBackward = true;
+            }
+            _portOf = new int[topology.Nodes.Count * 8];
+            Array.Fill(_portOf, -1);
+            foreach (var l in topology.LinksInto(node.Id)) _portOf[l.From * 8 + (int)l.Kind] = l.Port;
+            int batchCapacity = Math.Max(config.BatchSize, config.Evaluation.BatchSize);
+            _outbox = new ActorOutbox(node, topology, s.RunId, batchCapacity, Self, Context.System.Settings.SerializeAllMessages);
+            _gate = new NodeGate(node, delays);
+            _topology = topology;
+            _node = node;
+            _runId = s.RunId;
+            _coordinator = s.Coordinator;
+            Sender.Tell(new LayerStarted(s.RunId, s.NodeId, Self));
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "run {0}: node {1} could not start", s.RunId, s.NodeId);
+            s.Coordinator.Tell(new LayerFailed(s.RunId, s.NodeId, $"could not start: {e.Message}"));
+        }
+    }
+
+    private void OnConnect(ConnectLayer c)
+    {
+        if (!Check(c.RunId, c)) return;
+        if (c.Nodes.Length != _topology!.Nodes.Count)
+        {
+            Fail($"connect message lists {c.Nodes.Length} nodes, the run has {_topology.Nodes.Count}");
+            return;
+        }
+        _outbox!.SetRegion(c.Region, c.Placement);
+        foreach (var l in _topology.LinksFrom(_node!.Id))
+        {
+            var target = c.Nodes[l.To];
+            if (_outbox.TargetOf(l.To) is not null) continue;
+            _outbox.SetTarget(l.To, target);
+            Context.Watch(target);
+        }
+        Sender.Tell(new LayerConnected(c.RunId, _node.Id));
+    }
+
+    private void OnTensor(Message m)
+    {
+        if (_failed || _gate is null || m.RunId != _runId)
+        {
+            if (!_failed)
+                _log.Warning("layer {0}: dropping {1} (run {2})", _node?.Name ?? "(not started)", m, _runId ?? "none");
+            m.Release();
+            return;
+        }
+        int port = (uint)m.Sender < (uint)_topology!.Nodes.Count ? _portOf[m.Sender * 8 + ((int)m.Kind & 7)] : -1;
+        if (port < 0)
+        {
+            _log.Warning("layer {0}: no link brings {1}; dropped", _node!.Name, m);
+            m.Release();
+            return;
+        }
+        try
+        {
+            _gate.Accept(port, m);
+            FireReady();
+        }
+        catch (Exception e)
+        {
+            Fail($"{e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private void FireReady()
+    {
+        var gate = _gate!;
+        var node = _node!;
+        var outbox = _outbox!;
+        bool fired = false;
+        while (gate.TryNext(out int trigger, out var phase, out long step))
+        {
+            outbox.SegmentEnd = SegmentEnd(gate.Inputs);
+            node.Fire(trigger, phase, step, gate.Inputs, outbox);
+            gate.Complete(trigger, phase, step);
+            _firings++;
+            fired = true;
+        }
+        if (fired && _awaits.Count > 0) AnswerAwaits();
+    }
+
+    private static long SegmentEnd(ReadOnlySpan<Message?> inputs)
+    {
+        long end = long.MaxValue;
+        foreach (var m in inputs)
+            if (m is not null && m.Step >= 0 && m.SegmentEnd < end) end = m.SegmentEnd;
+        return end;
+    }
+
+    private void OnAwait(AwaitStep a)
+    {
+        if (!Check(a.RunId, a)) return;
+        _awaits.Add((a, Sender));
+        AnswerAwaits();
+    }
+
+    private void AnswerAwaits()
+    {
+        for (int i = _awaits.Count - 1; i >= 0; i--)
+        {
+            var (a, replyTo) = _awaits[i];
+            if (!Reached(a.Phase, a.Step)) continue;
+            double loss = double.NaN, accuracy = double.NaN;
+            if (_node is LossNode ln) (loss, accuracy) = ln.Peek(a.Phase);
+            replyTo.Tell(new StepReached(a.RunId, _node!.Id, a.Phase, a.Step, _gate!.Pending, loss, accuracy));
+            _awaits.RemoveAt(i);
+        }
+    }
+
+    private bool Reached(Phase phase, long step)
+    {
+        var gate = _gate!;
+        if (gate.NextForward(phase) <= step) return false;
+        return phase != Phase.Train || !_hasBackward || gate.NextBackward > step;
+    }
+
+    private void OnTakeLoss(TakeLoss t)
+    {
+        if (!Check(t.RunId, t)) return;
+        if (_node is not LossNode loss)
+        {
+            Sender.Tell(new Status.Failure(new InvalidOperationException($"node '{_node!.Name}' is not the loss node")));
+            return;
+        }
+        var (l, a, n) = loss.Take(t.Phase);
+        Sender.Tell(new LossTaken(t.RunId, t.Phase, l, a, n));
+    }
+
+    private void OnGetParameters(GetParameters g)
+    {
+        if (!Check(g.RunId, g)) return;
+        var ps = _node is IParameterized p ? p.Parameters : Array.Empty<NamedTensor>();
+        var names = new string[ps.Count];
+        var rows = new int[ps.Count];
+        var cols = new int[ps.Count];
+        var values = new float[ps.Count][];
+        for (int i = 0; i < ps.Count; i++)
+        {
+            names[i] = ps[i].Name;
+            rows[i] = ps[i].Tensor.Rows;
+            cols[i] = ps[i].Tensor.Cols;
+            values[i] = ps[i].Tensor.ReadOnlySpan.ToArray();
+        }
+        Sender.Tell(new ParameterSet(g.RunId, _node!.Id, names, rows, cols, values));
+    }
+
+    private void OnTerminated(Terminated t)
+    {
+        if (_topology is null || _outbox is null) return;
+        for (int n = 0; n < _topology.Nodes.Count; n++)
+        {
+            if (!Equals(_outbox.TargetOf(n), t.ActorRef)) continue;
+            _log.Warning("layer {0}: neighbour {1} terminated; routing to it through the shard region", _node!.Name, n);
+            _outbox.SetTarget(n, null);
+        }
+    }
+
+    private bool Check(string runId, object message)
+    {
+        if (_runId is not null && runId == _runId && !_failed) return true;
+        if (_failed)
+            Sender.Tell(new Status.Failure(new InvalidOperationException($"node {_node?.Name} of run {_runId} has failed")));
+        else
+            _log.Warning("layer {0}: {1} is not for this entity (run {2})", _node?.Name ?? "(not started)", message, _runId ?? "none");
+        return false;
+    }
+
+    private void Fail(string reason, Exception? e = null)
+    {
+        if (_failed) return;
+        _failed = true;
+        _log.Error(e, "run {0}: node {1} failed: {2}", _runId, _node?.Name, reason);
+        _coordinator.Tell(new LayerFailed(_runId ?? "", _node?.Id ?? -1, $"node '{_node?.Name}': {reason}"));
+        foreach (var (_, replyTo) in _awaits)
+            replyTo.Tell(new Status.Failure(new InvalidOperationException($"node '{_node?.Name}' failed: {reason}")));
+        _awaits.Clear();
+        _gate?.Clear();
+    }
+
+    private void Stop()
+    {
+        _gate?.Clear();
+        _awaits.Clear();
+        Context.Stop(Self);
+    }
+
+    protected override void PostStop()
+    {
+        _gate?.Clear();
+        base.PostStop();
+    }
+}

@@ -1,0 +1,188 @@
+using Akka.Actor;
+using Apical.Actors.Protocol;
+using Apical.Core.Data;
+using Apical.Core.Engine;
+using Apical.Core.Model;
+using Apical.Core.Numerics;
+using Apical.Core.Rules;
+
+namespace Apical.Actors.Hosting;
+
+/// <summary>
+/// Runs a <see cref="TrainingSession"/>'s graph on actors: starts and wires the entities (through a
+/// <see cref="CoordinatorActor"/>), then, called by the session, emits the data source's batches straight to the
+/// first layer and the loss, keeps at most <see cref="ActorRunOptions.Window"/> minibatches in flight, waits for
+/// segments to drain and reads the loss node's metrics. The session's epoch and evaluation logic is unchanged,
+/// so metrics and weights equal the in-process engine's. Its methods block the calling thread — call them from
+/// an ordinary thread, never from inside an actor.
+/// </summary>
+public sealed class RunCoordinator : IRunEngine
+{
+    private readonly ActorSystem _system;
+    private readonly Network _network;
+    private readonly ActorRunOptions _options;
+    private readonly ILayerHost _host;
+    private readonly IActorRef _actor;
+    private readonly Task<bool> _failed;
+    private readonly IActorRef[] _nodes;
+    private readonly ActorOutbox _source;
+    private readonly Queue<Task<StepReached>> _inFlight = new();
+    private readonly int _lossId;
+    private (double Loss, double Accuracy)[] _peek = new (double, double)[3];
+    private bool _disposed;
+
+    public RunCoordinator(ActorSystem system, Network network, RunBlueprint blueprint, ILayerHost host, ActorRunOptions options)
+    {
+        _system = system;
+        _network = network;
+        _options = options;
+        _host = host;
+        RunId = options.RunId;
+        if (RunId.Length == 0 || RunId.Contains('/'))
+            throw new ArgumentException($"run id '{RunId}' must be non-empty and contain no '/'");
+        _lossId = network.Loss.Id;
+        for (int i = 0; i < _peek.Length; i++) _peek[i] = (double.NaN, double.NaN);
+        int count = network.Topology.Nodes.Count;
+        var ready = new TaskCompletionSource<IActorRef[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _failed = failed.Task;
+        _actor = system.ActorOf(Props.Create(() => new CoordinatorActor(RunId, blueprint, count, host, ready, failed)), $"coordinator-{RunId}");
+        try
+        {
+            _nodes = Wait(ready.Task, "starting the run's entities");
+        }
+        catch
+        {
+            Stop();
+            throw;
+        }
+        int batchCapacity = network.Source.BatchSize;
+        _source = new ActorOutbox(network.Source, network.Topology, RunId, batchCapacity, ActorRefs.NoSender,
+            system.Settings.SerializeAllMessages);
+        _source.SetRegion(host.Region, host.Placement);
+        foreach (var l in network.Topology.LinksFrom(network.Source.Id)) _source.SetTarget(l.To, _nodes[l.To]);
+    }
+
+    public string RunId { get; }
+
+    /// <summary>The reference of every hosted node (index = node id; 0 is the coordinator, host of the source).</summary>
+    public IReadOnlyList<IActorRef> Nodes => _nodes;
+
+    public void BeginSegment(long segmentEnd) => _source.SegmentEnd = segmentEnd;
+
+    public int EmitBatch(BatchIterator batches, int batchIndex, Phase phase, long step)
+    {
+        while (_inFlight.Count >= _options.Window) Retire(_inFlight.Dequeue());
+        int rows = _network.Source.EmitBatch(batches, batchIndex, phase, step, _source);
+        _inFlight.Enqueue(_nodes[_lossId].Ask<StepReached>(new AwaitStep(RunId, phase, step), _options.Timeout));
+        return rows;
+    }
+
+    public int Drain(Phase phase, long lastStep)
+    {
+        while (_inFlight.Count > 0) Retire(_inFlight.Dequeue());
+        var waits = new Task<StepReached>[_nodes.Length - 1];
+        for (int n = 1; n < _nodes.Length; n++)
+            waits[n - 1] = _nodes[n].Ask<StepReached>(new AwaitStep(RunId, phase, lastStep), _options.Timeout);
+        int pending = 0;
+        foreach (var w in waits)
+        {
+            var r = Wait(w, $"draining {phase} up to step {lastStep}");
+            pending += r.Pending;
+            if (r.NodeId == _lossId) _peek[(int)phase] = (r.Loss, r.Accuracy);
+        }
+        return pending;
+    }
+
+    public (double Loss, double Accuracy) PeekLoss(Phase phase) => _peek[(int)phase];
+
+    public (double Loss, double Accuracy, long Samples) TakeLoss(Phase phase)
+    {
+        var r = Wait(_nodes[_lossId].Ask<LossTaken>(new TakeLoss(RunId, phase), _options.Timeout), $"reading the {phase} loss");
+        _peek[(int)phase] = (double.NaN, double.NaN);
+        return (r.Loss, r.Accuracy, r.Samples);
+    }
+
+    /// <summary>Copies of every node's parameters (node id → named tensors), e.g. to compare engines or checkpoint.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> GetParameters()
+    {
+        var waits = new Task<ParameterSet>[_nodes.Length - 1];
+        for (int n = 1; n < _nodes.Length; n++)
+            waits[n - 1] = _nodes[n].Ask<ParameterSet>(new GetParameters(RunId), _options.Timeout);
+        var result = new Dictionary<int, IReadOnlyList<NamedTensor>>();
+        foreach (var w in waits)
+        {
+            var p = Wait(w, "collecting parameters");
+            var list = new NamedTensor[p.Names.Length];
+            for (int i = 0; i < list.Length; i++)
+                list[i] = new NamedTensor(p.Names[i], new Tensor(p.Rows[i], p.Cols[i], p.Values[i]));
+            result[p.NodeId] = list;
+        }
+        return result;
+    }
+
+    public void SyncParameters(Network network)
+    {
+        foreach (var (id, parameters) in GetParameters())
+        {
+            if (network.Topology.Nodes[id] is not IParameterized local) continue;
+            foreach (var p in parameters)
+            {
+                NamedTensor? target = null;
+                foreach (var l in local.Parameters) if (l.Name == p.Name) target = l;
+                if (target is null)
+                    throw new InvalidOperationException($"node {id} sent parameter '{p.Name}', which the local copy does not have");
+                target.Tensor.CopyFrom(p.Tensor);
+            }
+        }
+    }
+
+    private void Retire(Task<StepReached> t)
+    {
+        var r = Wait(t, $"waiting for minibatch to pass the loss");
+        _peek[(int)r.Phase] = (r.Loss, r.Accuracy);
+    }
+
+    private T Wait<T>(Task<T> task, string what)
+    {
+        int i = Task.WaitAny(new Task[] { task, _failed }, _options.Timeout);
+        if (_failed.IsFaulted) throw _failed.Exception!.InnerException!;
+        if (i < 0) throw new TimeoutException($"run {RunId}: timed out after {_options.Timeout.TotalSeconds:0.#} s {what}");
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new TimeoutException($"run {RunId}: timed out {what}", e);
+        }
+    }
+
+    private void Stop()
+    {
+        for (int n = 1; n < _network.Topology.Nodes.Count; n++)
+            _host.Send(RunId, n, _network.Topology.Nodes.Count, new StopLayer(RunId), ActorRefs.NoSender);
+        _system.Stop(_actor);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        while (_inFlight.Count > 0) _inFlight.Dequeue().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        Stop();
+    }
+}
+
+/// <summary>How a run is hosted on the actor runtime.</summary>
+public sealed class ActorRunOptions
+{
+    /// <summary>The run id (entity ids are <c>&lt;run&gt;/&lt;node&gt;</c>); unique per cluster, without '/'.</summary>
+    public string RunId { get; init; } = "run-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Minibatches the data source may have in flight beyond the loss node.</summary>
+    public int Window { get; init; } = 8;
+
+    /// <summary>How long any single wait (start, a minibatch, a drain) may take before the run is abandoned.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+}
