@@ -39,10 +39,10 @@ public sealed class InProcessRunEngine : IRunEngine
 {
     private readonly Network _network;
 
-    public InProcessRunEngine(Network network, string runId, int batchCapacity, int? deliveryShuffleSeed = null)
+    public InProcessRunEngine(Network network, string runId, int batchCapacity, int? deliveryShuffleSeed = null, ulong linkSeed = 0)
     {
         _network = network;
-        Engine = new InProcessEngine(network.Topology, runId, batchCapacity, deliveryShuffleSeed);
+        Engine = new InProcessEngine(network.Topology, runId, batchCapacity, deliveryShuffleSeed, linkSeed);
     }
 
     public InProcessEngine Engine { get; }

@@ -18,7 +18,8 @@ public sealed class InProcessEngine : IDisposable
 
     /// <param name="deliveryShuffleSeed">When set, queued messages are delivered in a seeded random order instead
     /// of FIFO — the timing freedom an actor runtime has. Results must not change (the gates order firings).</param>
-    public InProcessEngine(Topology topology, string runId, int batchCapacity, int? deliveryShuffleSeed = null)
+    /// <param name="linkSeed">Seed of the link models' draws (jitter, loss): the run seed.</param>
+    public InProcessEngine(Topology topology, string runId, int batchCapacity, int? deliveryShuffleSeed = null, ulong linkSeed = 0)
     {
         if (deliveryShuffleSeed is { } seed)
         {
@@ -32,9 +33,7 @@ public sealed class InProcessEngine : IDisposable
         for (int i = 0; i < n; i++)
         {
             var node = topology.Nodes[i];
-            var delays = new int[node.Inputs.Count];
-            for (int p = 0; p < delays.Length; p++) delays[p] = topology.DelayInto(i, p);
-            _gates[i] = new NodeGate(node, delays);
+            _gates[i] = new NodeGate(node, topology, linkSeed);
             _outboxes[i] = new NodeOutbox(this, node, runId, batchCapacity);
         }
     }
@@ -74,6 +73,15 @@ public sealed class InProcessEngine : IDisposable
             _gates[d.To].Accept(d.Port, d.Message);
             FireReady(d.To);
         }
+    }
+
+    /// <summary>What each link with a jitter or loss model did so far (losses, late messages, staleness).</summary>
+    public IReadOnlyList<(Link Link, PortStatistics Statistics)> LinkStatistics()
+    {
+        var result = new List<(Link, PortStatistics)>();
+        foreach (var l in _topology.Links)
+            if (l.HasModel) result.Add((l, _gates[l.To].StatisticsOf(l.Port)));
+        return result;
     }
 
     /// <summary>Messages held by gates and not yet consumed (a drained pipeline holds none).</summary>

@@ -19,13 +19,44 @@ public sealed class NodeGate
     private readonly int[] _delays;
     private readonly StepBuffer[] _buffers; // [phase * ports + port]
     private readonly Message?[] _fireInputs;
-    private readonly bool[] _isZero;
+    private readonly bool[] _isZero;      // the input is not owned by the firing (zeros or a held value)
+    private readonly HeldPort?[] _held;   // sample-and-hold ports (jittery or lossy links, free running)
     private readonly Message[] _zeros;
     private readonly int _ports;
     private readonly bool _hasBackward;
     private readonly long[] _nextForward = new long[PhaseCount];
     private long _nextBackward;
     private long _nextLockstep;
+
+    /// <summary>A gate whose ports follow the links of <paramref name="topology"/>: fixed delays, and sample-and-hold
+    /// where a link jitters or loses messages (draws keyed by <paramref name="seed"/>). With
+    /// <paramref name="freeRunning"/> every port holds the newest value it has received and the host decides when
+    /// the node steps (<see cref="PrepareFree"/>).</summary>
+    public NodeGate(INode node, Topology topology, ulong seed, bool freeRunning = false)
+        : this(node, DelaysOf(node, topology))
+    {
+        FreeRunning = freeRunning;
+        if (freeRunning && node.Schedule.Kind != ScheduleKind.Lockstep)
+            throw new ArgumentException($"node '{node.Name}' is {node.Schedule.Kind}: only continuous-time (lockstep) nodes can run free");
+        for (int p = 0; p < _ports; p++)
+        {
+            var (link, index) = topology.LinkInto(node.Id, p);
+            if (freeRunning || link.HasModel) _held[p] = new HeldPort(link, index, seed);
+        }
+    }
+
+    private static int[] DelaysOf(INode node, Topology topology)
+    {
+        var delays = new int[node.Inputs.Count];
+        for (int p = 0; p < delays.Length; p++) delays[p] = topology.DelayInto(node.Id, p);
+        return delays;
+    }
+
+    /// <summary>Whether the host steps this node on its own clock with the newest inputs (not bit-reproducible).</summary>
+    public bool FreeRunning { get; }
+
+    /// <summary>What a sample-and-hold port saw (all zero for a plain port).</summary>
+    public PortStatistics StatisticsOf(int port) => _held[port]?.Statistics ?? default;
 
     public NodeGate(INode node, ReadOnlySpan<int> delays)
     {
@@ -38,6 +69,7 @@ public sealed class NodeGate
         for (int i = 0; i < _buffers.Length; i++) _buffers[i] = new StepBuffer();
         _fireInputs = new Message?[_ports];
         _isZero = new bool[_ports];
+        _held = new HeldPort?[_ports];
         _zeros = new Message[_ports];
         for (int p = 0; p < _ports; p++)
         {
@@ -63,6 +95,7 @@ public sealed class NodeGate
         {
             int n = 0;
             foreach (var b in _buffers) n += b.Count;
+            foreach (var h in _held) n += h?.Pending ?? 0;
             return n;
         }
     }
@@ -82,13 +115,37 @@ public sealed class NodeGate
             throw new InvalidOperationException(
                 $"node '{_node.Name}' port {port} expects {expected.Kind} of width {expected.Width}, got {m}");
         }
+        if (_held[port] is { } held)
+        {
+            held.Accept(m);
+            return;
+        }
         int phase = _node.Schedule.Kind == ScheduleKind.Lockstep ? 0 : (int)m.Phase;
         _buffers[phase * _ports + port].Put(m);
+    }
+
+    /// <summary>Free running: fills <see cref="Inputs"/> with the newest value held on every port for the node's
+    /// own step <paramref name="step"/>; the host then fires the node and calls <see cref="Complete"/>.</summary>
+    public void PrepareFree(long step)
+    {
+        if (!FreeRunning) throw new InvalidOperationException($"node '{_node.Name}' is not free running");
+        for (int p = 0; p < _ports; p++)
+        {
+            var held = _held[p]!;
+            held.ResolveLatest(step);
+            _fireInputs[p] = held.Current ?? _zeros[p];
+            _isZero[p] = true;
+        }
     }
 
     /// <summary>If a firing is ready, fills <see cref="Inputs"/> and returns its trigger, phase and step.</summary>
     public bool TryNext(out int trigger, out Phase phase, out long step)
     {
+        if (FreeRunning)
+        {
+            trigger = 0; phase = Phase.Train; step = 0;
+            return false;
+        }
         switch (_node.Schedule.Kind)
         {
             case ScheduleKind.Lockstep:
@@ -127,6 +184,7 @@ public sealed class NodeGate
     public void Clear()
     {
         foreach (var b in _buffers) b.Clear();
+        foreach (var h in _held) h?.Clear();
         Array.Clear(_fireInputs);
     }
 
@@ -137,6 +195,17 @@ public sealed class NodeGate
         bool phaseSet = false;
         for (int p = 0; p < _ports; p++)
         {
+            if (_held[p] is { } held)
+            {
+                if (!held.TryResolve(step))
+                {
+                    ResetInputs();
+                    return false;
+                }
+                _fireInputs[p] = held.Current ?? _zeros[p];
+                _isZero[p] = true;
+                continue;
+            }
             long want = step - _delays[p];
             if (want < 0)
             {

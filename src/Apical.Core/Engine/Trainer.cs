@@ -42,7 +42,7 @@ public sealed class TrainingSession : IDisposable
 
     public TrainingSession(RunConfig config, DataSplits data, string runId = "local", int? deliveryShuffleSeed = null)
         : this(config, data, network => new InProcessRunEngine(network, runId,
-            Math.Max(config.BatchSize, config.Evaluation.BatchSize), deliveryShuffleSeed))
+            Math.Max(config.BatchSize, config.Evaluation.BatchSize), deliveryShuffleSeed, config.Seed))
     {
     }
 

@@ -82,6 +82,12 @@ public sealed class EngineSpec
 
     /// <summary>Default link delay in steps (lockstep rules).</summary>
     public int Delay { get; init; } = 1;
+
+    /// <summary>Default link jitter: a uniform extra delay of 0 … Jitter steps per message (lockstep rules).</summary>
+    public int Jitter { get; init; }
+
+    /// <summary>Default probability that a link loses a message (lockstep rules); the receiver holds its last value.</summary>
+    public double Loss { get; init; }
 }
 
 public sealed class EvaluationSpec

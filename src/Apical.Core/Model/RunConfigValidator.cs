@@ -56,6 +56,11 @@ public static class RunConfigValidator
         if (c.Rule is RuleKind.Gle && c.Gle is null) Add("gle", "the gle rule needs a \"gle\" section");
         if (c.Engine.PipelineDepth < 0) Add("engine.pipelineDepth", $"must be >= 0 (0 = strict), got {c.Engine.PipelineDepth}");
         if (c.Engine.Delay < 1) Add("engine.delay", $"must be >= 1 step, got {c.Engine.Delay}");
+        if (c.Engine.Jitter < 0) Add("engine.jitter", $"must be >= 0 steps, got {c.Engine.Jitter}");
+        if (!(c.Engine.Loss >= 0 && c.Engine.Loss < 1)) Add("engine.loss", $"must lie in [0, 1), got {c.Engine.Loss}");
+        bool discrete = c.Rule is RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa;
+        if (discrete && c.Engine.Jitter > 0) Add("engine.jitter", $"link jitter applies to continuous-time rules (dfc, strong-dfc, gle), not {c.Rule}");
+        if (discrete && c.Engine.Loss > 0) Add("engine.loss", $"link loss applies to continuous-time rules (dfc, strong-dfc, gle), not {c.Rule}");
         if (c.Evaluation.BatchSize < 1) Add("evaluation.batchSize", $"must be >= 1, got {c.Evaluation.BatchSize}");
         return problems;
     }

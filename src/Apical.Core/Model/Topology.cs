@@ -51,6 +51,14 @@ public sealed class Topology
     public ReadOnlySpan<Link> LinksFrom(int node) => _linksFrom[node];
     public ReadOnlySpan<Link> LinksInto(int node) => _linksInto[node];
 
+    /// <summary>The link feeding input port <paramref name="port"/> of node <paramref name="node"/> and its index in <see cref="Links"/>.</summary>
+    public (Link Link, int Index) LinkInto(int node, int port)
+    {
+        for (int i = 0; i < Links.Count; i++)
+            if (Links[i].To == node && Links[i].Port == port) return (Links[i], i);
+        throw new ArgumentException($"no link into port {port} of node {node}");
+    }
+
     /// <summary>The delay of the link feeding input port <paramref name="port"/> of node <paramref name="node"/>.</summary>
     public int DelayInto(int node, int port)
     {
@@ -63,6 +71,10 @@ public sealed class Topology
         if (l.From < 0 || l.From >= Nodes.Count) throw new ArgumentException($"link {l} starts at unknown node {l.From}");
         if (l.To < 0 || l.To >= Nodes.Count) throw new ArgumentException($"link {l} ends at unknown node {l.To}");
         if (l.Delay < 1) throw new ArgumentException($"link {Nodes[l.From].Name} -> {Nodes[l.To].Name}: delay must be >= 1 step, got {l.Delay}");
+        if (l.Jitter < 0) throw new ArgumentException($"link {Nodes[l.From].Name} -> {Nodes[l.To].Name}: jitter must be >= 0 steps, got {l.Jitter}");
+        if (!(l.Loss >= 0 && l.Loss < 1)) throw new ArgumentException($"link {Nodes[l.From].Name} -> {Nodes[l.To].Name}: loss probability must lie in [0, 1), got {l.Loss}");
+        if (l.HasModel && Nodes[l.To].Schedule.Kind != ScheduleKind.Lockstep)
+            throw new ArgumentException($"link {Nodes[l.From].Name} -> {Nodes[l.To].Name}: jitter and loss apply to continuous-time (lockstep) nodes; '{Nodes[l.To].Name}' is {Nodes[l.To].Schedule.Kind}");
         var to = Nodes[l.To];
         if (l.Port < 0 || l.Port >= to.Inputs.Count) throw new ArgumentException($"link {l}: node '{to.Name}' has no input port {l.Port}");
         var port = to.Inputs[l.Port];

@@ -146,3 +146,17 @@ public class RunConfigLoaderTests
         foreach (var f in files) RunConfigLoader.Load(f);
     }
 }
+
+public class EngineConfigTests
+{
+    [Fact]
+    public void LinkLossIsRejectedForDiscreteRules()
+    {
+        var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse("""
+            { "data": { "name": "mnist" }, "network": { "layers": [ { "out": 10, "activation": "linear" } ] },
+              "engine": { "loss": 0.1, "jitter": -1 } }
+            """, "x.json"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.loss" && p.Reason.Contains("continuous-time"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.jitter" && p.Reason.Contains(">= 0"));
+    }
+}
