@@ -21,9 +21,15 @@ internal static class TrainCommand
             HelpName = "DIR",
         };
 
-        var command = new Command("train", "Train a network and record the run (config, metrics.csv, summary.json, events.log, curves.png).")
+        var resume = new Option<string?>("--resume")
         {
-            config, epochs, seed, output,
+            Description = "Continue the run in DIR from its newest checkpoint (with --epochs: up to that many epochs in all).",
+            HelpName = "DIR",
+        };
+
+        var command = new Command("train", "Train a network and record the run (config, metrics.csv, summary.json, events.log, curves.png, checkpoints).")
+        {
+            config, epochs, seed, output, resume,
         };
         command.SetAction(parse =>
         {
@@ -31,9 +37,14 @@ internal static class TrainCommand
             var stderr = parse.InvocationConfiguration.Error;
             try
             {
+                string? resumeDir = parse.GetValue(resume);
+                if (resumeDir is not null && (parse.GetValue(config) is not null || parse.GetValue(output) is not null || parse.GetValue(seed) is not null))
+                    throw new UsageException("--resume continues a run with its own config, directory and seed; it cannot be combined with --config, --out or --seed");
+                if (resumeDir is not null && !Directory.Exists(resumeDir))
+                    throw new UsageException($"--resume: directory not found: {resumeDir}");
                 var options = new TrainOptions(
-                    ConfigLocator.Resolve(parse.GetValue(config), Environment.CurrentDirectory, AppContext.BaseDirectory),
-                    parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output));
+                    resumeDir is null ? ConfigLocator.Resolve(parse.GetValue(config), Environment.CurrentDirectory, AppContext.BaseDirectory) : "",
+                    parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output), resumeDir);
                 using var ctrlC = CtrlCCancellation.Install(stderr);
                 var pipeline = new TrainPipeline(TrainServices.Default, stdout, stderr, IsInteractive(stdout));
                 return pipeline.Run(options, ctrlC.Token);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Apical.Core.Checkpoints;
 using Apical.Core.Data;
 using Apical.Core.Engine;
 using Apical.Core.Metrics;
@@ -13,16 +14,36 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
 {
     public int Run(TrainOptions options, CancellationToken cancel)
     {
-        var config = services.WithOverrides(services.LoadConfig(options.ConfigPath), options.Epochs, options.Seed);
-        // The data set is part of the config: a missing or broken one is rejected before the run directory exists.
-        var data = LoadData(config, options.ConfigPath);
-        var dir = RunDirectory.Create(options.OutDir, config.Name);
-        WriteNewFile(dir.ConfigPath, services.ToJson(config));
+        RunDirectory dir;
+        RunConfig config;
+        DataSplits data;
+        string? checkpoint = null;
+        int? resumeThrough = null;
+        if (options.Resume is null)
+        {
+            config = services.WithOverrides(services.LoadConfig(options.ConfigPath), options.Epochs, options.Seed);
+            // The data set is part of the config: a missing or broken one is rejected before the run directory exists.
+            data = LoadData(config, options.ConfigPath);
+            dir = RunDirectory.Create(options.OutDir, config.Name);
+            WriteNewFile(dir.ConfigPath, services.ToJson(config));
+        }
+        else
+        {
+            dir = RunDirectory.Existing(options.Resume);
+            if (!File.Exists(dir.ConfigPath))
+                throw new UsageException($"--resume: {options.Resume} is not a run directory (no {RunDirectory.ConfigFile})");
+            checkpoint = RunCheckpoint.Latest(System.IO.Path.Combine(dir.Path, "checkpoints"))
+                ?? throw new UsageException($"--resume: {options.Resume} holds no checkpoint to continue from");
+            resumeThrough = RunCheckpoint.EpochOf(checkpoint);
+            config = services.WithOverrides(services.LoadConfig(dir.ConfigPath), options.Epochs, null);
+            data = LoadData(config, dir.ConfigPath);
+            if (options.Epochs is not null) ReplaceFile(dir.ConfigPath, services.ToJson(config));
+        }
 
         IProgressDisplay display = interactive ? new LiveProgress() : new PlainProgress(output);
         RunResult? result = null;
         Exception? failure = null;
-        using (var recorder = new RunRecorder(dir, config.Name, display))
+        using (var recorder = new RunRecorder(dir, config.Name, display, resumeThroughEpoch: resumeThrough))
         {
             display.Info($"run directory: {dir.Path}");
             recorder.Events.Write(string.Create(CultureInfo.InvariantCulture,
@@ -32,7 +53,7 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
                 recorder.Events.Write($"data loaded: {config.Data?.Name}");
                 result = cancel.IsCancellationRequested
                     ? new RunResult(null, false, 0)
-                    : display.Run(() => services.Train(config, data, recorder, cancel));
+                    : display.Run(() => services.Train(config, data, recorder, cancel, checkpoint));
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -110,6 +131,13 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
             events.Write($"plot failed: {e.Message}");
             error.WriteLine($"warning: could not render {RunDirectory.CurvesFile}: {e.Message}");
         }
+    }
+
+    private static void ReplaceFile(string path, string text)
+    {
+        string temporary = path + ".partial";
+        File.WriteAllText(temporary, text.EndsWith('\n') ? text : text + "\n");
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static void WriteNewFile(string path, string text)

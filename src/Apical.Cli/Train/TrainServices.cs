@@ -11,7 +11,7 @@ internal sealed record TrainServices(
     Func<RunConfig, int?, ulong?, RunConfig> WithOverrides,
     Func<RunConfig, string> ToJson,
     Func<RunConfig, Action<string>, DataSplits> LoadData,
-    Func<RunConfig, DataSplits, IRunObserver, CancellationToken, RunResult> Train)
+    Func<RunConfig, DataSplits, IRunObserver, CancellationToken, string?, RunResult> Train)
 {
     public static TrainServices Default { get; } = new(
         RunConfigLoader.Load,
@@ -22,4 +22,4 @@ internal sealed record TrainServices(
 }
 
 /// <summary>The train command's inputs after parsing; <see cref="ConfigPath"/> is resolved and exists.</summary>
-internal sealed record TrainOptions(string ConfigPath, int? Epochs, ulong? Seed, string? OutDir);
+internal sealed record TrainOptions(string ConfigPath, int? Epochs, ulong? Seed, string? OutDir, string? Resume = null);

@@ -7,9 +7,10 @@ namespace Apical.Core.Engine;
 /// <summary>Runs a config on the in-process engine, choosing the driver its rule needs.</summary>
 public static class Experiment
 {
-    public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel) => config.Rule switch
+    /// <param name="resumeFrom">A checkpoint directory to continue from, or null for a fresh run.</param>
+    public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, string? resumeFrom = null) => config.Rule switch
     {
-        RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa => Trainer.Run(config, data, observer, cancel),
+        RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa => Trainer.Run(config, data, observer, cancel, resumeFrom),
         _ => throw new NotSupportedException($"rule '{config.Rule}' has no in-process driver yet"),
     };
 }

@@ -75,6 +75,12 @@ public sealed class InProcessEngine : IDisposable
         }
     }
 
+    /// <summary>Moves every gate to a restored run's position (see <see cref="NodeGate.Seek"/>).</summary>
+    public void Seek(long trainStep, long validationStep, long testStep)
+    {
+        foreach (var g in _gates) g.Seek(trainStep, validationStep, testStep);
+    }
+
     /// <summary>What each link with a jitter or loss model did so far (losses, late messages, staleness).</summary>
     public IReadOnlyList<(Link Link, PortStatistics Statistics)> LinkStatistics()
     {

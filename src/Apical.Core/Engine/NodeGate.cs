@@ -180,6 +180,17 @@ public sealed class NodeGate
         else _nextForward[(int)phase] = step + 1;
     }
 
+    /// <summary>Moves a fresh gate to a run's position (restoring a checkpoint taken with every pipeline drained).</summary>
+    public void Seek(long trainStep, long validationStep, long testStep)
+    {
+        if (Pending != 0) throw new InvalidOperationException($"node '{_node.Name}': cannot seek with {Pending} messages held");
+        _nextForward[(int)Phase.Train] = trainStep;
+        _nextForward[(int)Phase.Validation] = validationStep;
+        _nextForward[(int)Phase.Test] = testStep;
+        _nextBackward = trainStep;
+        _nextLockstep = trainStep;
+    }
+
     /// <summary>Releases everything held (run teardown).</summary>
     public void Clear()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Apical.Core.Checkpoints;
 using Apical.Core.Data;
 using Apical.Core.Metrics;
 using Apical.Core.Model;
@@ -12,9 +13,15 @@ public static class Trainer
 {
     /// <summary>Trains for <c>config.Epochs</c> epochs, reporting to <paramref name="observer"/>.
     /// Cancellation stops after the current minibatch; the returned result says whether it completed.</summary>
-    public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel)
+    /// <param name="resumeFrom">A checkpoint directory to continue from (see <see cref="TrainingSession.Restore"/>).</param>
+    public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, string? resumeFrom = null)
     {
         using var session = new TrainingSession(config, data);
+        if (resumeFrom is not null)
+        {
+            session.Restore(resumeFrom);
+            observer.OnEvent($"resumed from {resumeFrom} after epoch {session.EpochsDone}");
+        }
         return session.Run(observer, cancel);
     }
 }
@@ -71,16 +78,19 @@ public sealed class TrainingSession : IDisposable
     /// <summary>The engine the session drives.</summary>
     public IRunEngine RunEngine => _engine;
 
+    /// <summary>Epochs completed so far (after <see cref="Restore"/>, the checkpoint's).</summary>
+    public int EpochsDone { get; private set; }
+
     public RunResult Run(IRunObserver observer, CancellationToken cancel)
     {
         _wall.Start();
         EpochMetrics? last = null;
-        if (_config.Evaluation.AtStart)
+        if (_config.Evaluation.AtStart && EpochsDone == 0)
         {
             last = Evaluate(0, double.NaN, double.NaN, double.NaN);
             observer.OnEpoch(last);
         }
-        for (int epoch = 1; epoch <= _config.Epochs; epoch++)
+        for (int epoch = EpochsDone + 1; epoch <= _config.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
             int samples = TrainEpoch(epoch, observer, cancel);
@@ -88,9 +98,49 @@ public sealed class TrainingSession : IDisposable
             if (samples < 0) return new RunResult(last, false, epoch - 1);
             var (loss, acc, _) = _engine.TakeLoss(Phase.Train);
             last = Evaluate(epoch, loss, acc, samples / Math.Max(seconds, 1e-9));
+            EpochsDone = epoch;
             observer.OnEpoch(last);
+            if (observer is IRunStorage storage) MaybeCheckpoint(storage, observer, epoch);
         }
         return new RunResult(last, true, _config.Epochs);
+    }
+
+    /// <summary>Writes a checkpoint of every node and the run's position under <paramref name="root"/>.</summary>
+    public string SaveCheckpoint(string root)
+    {
+        if (_engine is not InProcessRunEngine)
+            throw new NotSupportedException("checkpoints of runs on the actor runtime are not written yet");
+        var position = new CheckpointPosition(EpochsDone, _trainStep, _evalStep[(int)Phase.Validation], _evalStep[(int)Phase.Test]);
+        return RunCheckpoint.Save(root, position, Network.Topology.Nodes, _config.Checkpoint.Keep);
+    }
+
+    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/>; <see cref="Run"/> then continues
+    /// with the next epoch and produces the same weights as an uninterrupted run.</summary>
+    public void Restore(string checkpointDirectory)
+    {
+        if (_engine is not InProcessRunEngine)
+            throw new NotSupportedException("restoring runs on the actor runtime is not supported yet");
+        var position = RunCheckpoint.Load(checkpointDirectory, Network.Topology.Nodes);
+        if (position.Epoch > _config.Epochs)
+            throw new CheckpointException(checkpointDirectory, $"is at epoch {position.Epoch}, beyond the {_config.Epochs} epochs of the config");
+        ((InProcessRunEngine)_engine).Engine.Seek(position.TrainStep, position.ValidationStep, position.TestStep);
+        EpochsDone = position.Epoch;
+        _trainStep = position.TrainStep;
+        _evalStep[(int)Phase.Validation] = position.ValidationStep;
+        _evalStep[(int)Phase.Test] = position.TestStep;
+    }
+
+    private void MaybeCheckpoint(IRunStorage storage, IRunObserver observer, int epoch)
+    {
+        int every = _config.Checkpoint.EveryEpochs;
+        if (every <= 0 || (epoch % every != 0 && epoch != _config.Epochs)) return;
+        if (_engine is not InProcessRunEngine)
+        {
+            if (epoch == every) observer.OnEvent("checkpoints are not written on the actor runtime yet");
+            return;
+        }
+        string dir = SaveCheckpoint(storage.CheckpointRoot);
+        observer.OnEvent($"checkpoint: {dir}");
     }
 
     /// <summary>Trains one epoch as one pipelined segment; returns the samples seen, or −1 when cancelled.</summary>

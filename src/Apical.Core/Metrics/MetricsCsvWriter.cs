@@ -17,11 +17,41 @@ public sealed class MetricsCsvWriter : IDisposable
     public string Path { get; }
     public int RowsWritten { get; private set; }
 
-    public MetricsCsvWriter(string path)
+    public MetricsCsvWriter(string path) : this(path, FileMode.CreateNew, null)
+    {
+    }
+
+    private MetricsCsvWriter(string path, FileMode mode, string[]? extraNames)
     {
         Path = path;
-        _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        _extraNames = extraNames;
+        _stream = new FileStream(path, mode, FileAccess.Write, FileShare.Read);
         _writer = new StreamWriter(_stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { NewLine = "\n" };
+    }
+
+    /// <summary>
+    /// Continues a resumed run's metrics.csv: keeps the header and the rows up to <paramref name="throughEpoch"/>
+    /// (the checkpoint's epoch; later rows were written after it and will be recomputed), rewritten atomically,
+    /// then appends.
+    /// </summary>
+    public static MetricsCsvWriter Resume(string path, int throughEpoch)
+    {
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0) throw new InvalidDataException($"{path}: empty, no header to continue");
+        var kept = new List<string> { lines[0] };
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            int comma = lines[i].IndexOf(',');
+            if (comma > 0 && int.TryParse(lines[i].AsSpan(0, comma), System.Globalization.NumberStyles.Integer, CultureInfo.InvariantCulture, out int epoch) && epoch <= throughEpoch)
+                kept.Add(lines[i]);
+        }
+        string temporary = path + ".partial";
+        File.WriteAllText(temporary, string.Join('\n', kept) + "\n", new UTF8Encoding(false));
+        File.Move(temporary, path, overwrite: true);
+        var header = lines[0].Split(',');
+        var extras = header.Skip(MetricsCsv.StandardColumns.Count).ToArray();
+        return new MetricsCsvWriter(path, FileMode.Append, kept.Count > 1 || extras.Length > 0 ? extras : null) { RowsWritten = kept.Count - 1 };
     }
 
     public void Write(EpochMetrics row)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Apical.Core.Checkpoints;
 using Apical.Core.Engine;
 
 namespace Apical.Core.Metrics;
@@ -6,7 +7,7 @@ namespace Apical.Core.Metrics;
 /// <summary>Records a run into its directory as it goes: each evaluation becomes a metrics.csv row and an
 /// events.log line, events go to events.log; everything is forwarded to an inner observer (a progress
 /// display). <see cref="Finish"/> writes summary.json.</summary>
-public sealed class RunRecorder : IRunObserver, IDisposable
+public sealed class RunRecorder : IRunObserver, IRunStorage, IDisposable
 {
     private readonly RunDirectory _dir;
     private readonly string _name;
@@ -23,7 +24,12 @@ public sealed class RunRecorder : IRunObserver, IDisposable
     /// <summary>How many evaluations have been recorded.</summary>
     public int EpochsRecorded => Volatile.Read(ref _epochs);
 
-    public RunRecorder(RunDirectory dir, string name, IRunObserver? inner = null, TimeProvider? time = null)
+    /// <summary>Where the run's checkpoints go: <c>checkpoints/</c> in the run directory.</summary>
+    public string CheckpointRoot => System.IO.Path.Combine(_dir.Path, "checkpoints");
+
+    /// <param name="resumeThroughEpoch">Set when a run resumes from the checkpoint of that epoch: metrics.csv keeps
+    /// its rows up to it and is continued instead of created.</param>
+    public RunRecorder(RunDirectory dir, string name, IRunObserver? inner = null, TimeProvider? time = null, int? resumeThroughEpoch = null)
     {
         _dir = dir;
         _name = name;
@@ -31,7 +37,9 @@ public sealed class RunRecorder : IRunObserver, IDisposable
         Events = new EventLog(dir.EventsPath, time);
         try
         {
-            _csv = new MetricsCsvWriter(dir.MetricsPath);
+            _csv = resumeThroughEpoch is { } through
+                ? MetricsCsvWriter.Resume(dir.MetricsPath, through)
+                : new MetricsCsvWriter(dir.MetricsPath);
         }
         catch
         {

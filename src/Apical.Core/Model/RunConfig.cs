@@ -46,6 +46,7 @@ public sealed class RunConfig
     public OptimizerSpec Optimizer { get; init; } = new();
     public EngineSpec Engine { get; init; } = new();
     public EvaluationSpec Evaluation { get; init; } = new();
+    public CheckpointSpec Checkpoint { get; init; } = new();
 
     /// <summary>DFC / Strong-DFC settings (required when <see cref="Rule"/> is dfc or strong-dfc).</summary>
     public Rules.Dfc.DfcSpec? Dfc { get; init; }
@@ -88,6 +89,15 @@ public sealed class EngineSpec
 
     /// <summary>Default probability that a link loses a message (lockstep rules); the receiver holds its last value.</summary>
     public double Loss { get; init; }
+}
+
+public sealed class CheckpointSpec
+{
+    /// <summary>Write a checkpoint every this many epochs (0 = never).</summary>
+    public int EveryEpochs { get; init; } = 1;
+
+    /// <summary>How many of the newest checkpoints to keep (0 = all).</summary>
+    public int Keep { get; init; } = 2;
 }
 
 public sealed class EvaluationSpec

@@ -79,6 +79,7 @@ public static partial class RunConfigLoader
             Optimizer = copy.Optimizer,
             Engine = copy.Engine,
             Evaluation = copy.Evaluation,
+            Checkpoint = copy.Checkpoint,
             Dfc = copy.Dfc,
             Gle = copy.Gle,
         };

@@ -61,6 +61,8 @@ public static class RunConfigValidator
         bool discrete = c.Rule is RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa;
         if (discrete && c.Engine.Jitter > 0) Add("engine.jitter", $"link jitter applies to continuous-time rules (dfc, strong-dfc, gle), not {c.Rule}");
         if (discrete && c.Engine.Loss > 0) Add("engine.loss", $"link loss applies to continuous-time rules (dfc, strong-dfc, gle), not {c.Rule}");
+        if (c.Checkpoint.EveryEpochs < 0) Add("checkpoint.everyEpochs", $"must be >= 0 (0 = never), got {c.Checkpoint.EveryEpochs}");
+        if (c.Checkpoint.Keep < 0) Add("checkpoint.keep", $"must be >= 0 (0 = keep all), got {c.Checkpoint.Keep}");
         if (c.Evaluation.BatchSize < 1) Add("evaluation.batchSize", $"must be >= 1, got {c.Evaluation.BatchSize}");
         return problems;
     }

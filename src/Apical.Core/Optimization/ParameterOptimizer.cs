@@ -41,4 +41,20 @@ public abstract class ParameterOptimizer
 
     /// <summary>The optimiser's state tensors, for checkpoints.</summary>
     public abstract IReadOnlyList<float[]> State { get; }
+
+    /// <summary>Writes the step count and state tensors under names prefixed by <paramref name="prefix"/>.</summary>
+    public void Save(Checkpoints.CheckpointWriter writer, string prefix)
+    {
+        writer.Counter($"{prefix}.steps", Steps);
+        var state = State;
+        for (int i = 0; i < state.Count; i++) writer.Floats($"{prefix}.state{i}", 1, Parameter.Length, state[i].AsSpan(0, Parameter.Length));
+    }
+
+    /// <summary>Restores what <see cref="Save"/> wrote.</summary>
+    public void Load(Checkpoints.CheckpointReader reader, string prefix)
+    {
+        Steps = reader.Counter($"{prefix}.steps");
+        var state = State;
+        for (int i = 0; i < state.Count; i++) reader.Floats($"{prefix}.state{i}", 1, Parameter.Length, state[i].AsSpan(0, Parameter.Length));
+    }
 }

@@ -56,4 +56,38 @@ public class TrainCommandTests
         Assert.Contains(": data", error);
         Assert.False(Directory.Exists(tmp.File("run")));
     }
+
+    [Fact]
+    public void AResumedRunContinuesItsFilesAndMatchesAStraightRun()
+    {
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("ts.json"), Config());
+        var straight = CliRunner.Run("train", "--config", tmp.File("ts.json"), "--out", tmp.File("straight"), "--epochs", "4");
+        Assert.True(straight.Code == ExitCodes.Ok, straight.Err);
+        var first = CliRunner.Run("train", "--config", tmp.File("ts.json"), "--out", tmp.File("run"), "--epochs", "2");
+        Assert.True(first.Code == ExitCodes.Ok, first.Err);
+        var resumed = CliRunner.Run("train", "--resume", tmp.File("run"), "--epochs", "4");
+        Assert.True(resumed.Code == ExitCodes.Ok, resumed.Err);
+
+        var want = MetricsCsv.Read(Path.Combine(tmp.File("straight"), RunDirectory.MetricsFile));
+        var got = MetricsCsv.Read(Path.Combine(tmp.File("run"), RunDirectory.MetricsFile));
+        Assert.Equal(new[] { 0, 1, 2, 3, 4 }, got.Select(r => r.Epoch));
+        Assert.Equal(want[^1].TestLoss, got[^1].TestLoss);
+        Assert.Equal(want[^1].TrainLoss, got[^1].TrainLoss);
+        Assert.Contains("\"epochs\": 4", File.ReadAllText(Path.Combine(tmp.File("run"), RunDirectory.ConfigFile)));
+        Assert.Contains("resumed from", File.ReadAllText(Path.Combine(tmp.File("run"), RunDirectory.EventsFile)));
+    }
+
+    [Fact]
+    public void ResumeRejectsADirectoryWithoutCheckpointsAndConflictingOptions()
+    {
+        using var tmp = new TempDir();
+        var conflict = CliRunner.Run("train", "--resume", tmp.Path, "--seed", "3");
+        Assert.Equal(ExitCodes.Usage, conflict.Code);
+        Assert.Contains("--resume", conflict.Err);
+        File.WriteAllText(tmp.File(RunDirectory.ConfigFile), Config());
+        var empty = CliRunner.Run("train", "--resume", tmp.Path);
+        Assert.Equal(ExitCodes.Usage, empty.Code);
+        Assert.Contains("no checkpoint", empty.Err);
+    }
 }

@@ -16,7 +16,7 @@ public class TrainPipelineTests
         WithOverrides: (c, epochs, seed) => new RunConfig { Name = c.Name, Epochs = epochs ?? c.Epochs, Seed = seed ?? c.Seed, Data = c.Data, Network = c.Network },
         ToJson: c => $"{{ \"name\": \"{c.Name}\" }}",
         LoadData: (_, progress) => { progress("loading"); return null!; },
-        Train: (_, _, observer, cancel) => train(observer, cancel));
+        Train: (_, _, observer, cancel, _) => train(observer, cancel));
 
     private static EpochMetrics Epoch(int n) => new()
     {

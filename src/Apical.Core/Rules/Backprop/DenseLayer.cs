@@ -1,3 +1,4 @@
+using Apical.Core.Checkpoints;
 using Apical.Core.Model;
 using Apical.Core.Numerics;
 using Apical.Core.Optimization;
@@ -10,7 +11,7 @@ namespace Apical.Core.Rules.Backprop;
 /// δ = (∂L/∂h) ⊙ φ′ and the layer updates W and b from δᵀ x with its own optimiser. What it receives and
 /// sends as credit (<see cref="CreditIn"/>, <see cref="CreditOut"/>) is what distinguishes BP, FA and DFA.
 /// </summary>
-public sealed class DenseLayer : INode, IParameterized
+public sealed class DenseLayer : INode, IParameterized, ICheckpointable
 {
     private readonly DenseLayerOptions _o;
     private readonly InputPort[] _inputs;
@@ -157,6 +158,22 @@ public sealed class DenseLayer : INode, IParameterized
         h.Release();
         _heldInput[slot] = null;
         _heldOutput[slot] = null;
+    }
+
+    public void Save(CheckpointWriter writer)
+    {
+        foreach (var p in _parameters) writer.Tensor(p.Name, p.Tensor);
+        _optW.Save(writer, "W.optimizer");
+        _optB.Save(writer, "b.optimizer");
+    }
+
+    public void Load(CheckpointReader reader)
+    {
+        foreach (var m in _heldInput)
+            if (m is not null) throw new InvalidOperationException($"layer '{Name}': cannot restore a checkpoint with minibatches in flight");
+        foreach (var p in _parameters) reader.Tensor(p.Name, p.Tensor);
+        _optW.Load(reader, "W.optimizer");
+        _optB.Load(reader, "b.optimizer");
     }
 
     private int Slot(long step) => (int)(step % _heldInput.Length);
