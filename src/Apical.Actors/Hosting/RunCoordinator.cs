@@ -140,6 +140,10 @@ public sealed class RunCoordinator : IRunEngine
         {
             throw new TimeoutException($"run {RunId}: timed out {what}", e);
         }
+        catch (Exception) when (Task.WaitAny(new Task[] { _failed }, TimeSpan.FromSeconds(5)) == 0 && _failed.IsFaulted)
+        {
+            throw _failed.Exception!.InnerException!; // a node's own report says more than the reply that failed
+        }
     }
 
     private void Stop()
