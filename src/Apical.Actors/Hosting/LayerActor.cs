@@ -229,7 +229,7 @@ public sealed class LayerActor : UntypedActor
         for (int n = 0; n < _topology.Nodes.Count; n++)
         {
             if (!Equals(_outbox.TargetOf(n), t.ActorRef)) continue;
-            _log.Warning("layer {0}: neighbour {1} terminated; routing to it through the shard region", _node!.Name, n);
+            _log.Info("layer {0}: neighbour {1} terminated; routing to it through the shard region", _node!.Name, n);
             _outbox.SetTarget(n, null);
         }
     }
