@@ -43,7 +43,7 @@ public sealed class LayerActor : UntypedActor
             case AwaitStep a: OnAwait(a); break;
             case TakeLoss t: OnTakeLoss(t); break;
             case GetParameters g: OnGetParameters(g); break;
-            case StopLayer s when s.RunId == _runId: Stop(); break;
+            case StopLayer s when _runId is null || s.RunId == _runId: Stop(); break; // also a fresh entity the stop created
             case Terminated t: OnTerminated(t); break;
             default:
                 _log.Warning("layer {0}: dropping unexpected message {1}", _node?.Name ?? "(not started)", message);
