@@ -15,6 +15,7 @@ internal static class ApicalCommand
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(Actors.NodeCommand.Create());
+        root.Subcommands.Add(Actors.ActorBenchCommand.Create());
         return root;
     }
 

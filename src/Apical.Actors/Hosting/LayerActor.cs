@@ -175,15 +175,20 @@ public sealed class LayerActor : UntypedActor
 
     private void AnswerAwaits()
     {
-        for (int i = _awaits.Count - 1; i >= 0; i--)
+        int kept = 0;
+        for (int i = 0; i < _awaits.Count; i++) // in request order, so answers arrive in step order
         {
             var (a, replyTo) = _awaits[i];
-            if (!Reached(a.Phase, a.Step)) continue;
+            if (!Reached(a.Phase, a.Step))
+            {
+                _awaits[kept++] = _awaits[i];
+                continue;
+            }
             double loss = double.NaN, accuracy = double.NaN;
             if (_node is LossNode ln) (loss, accuracy) = ln.Peek(a.Phase);
             replyTo.Tell(new StepReached(a.RunId, _node!.Id, a.Phase, a.Step, _gate!.Pending, loss, accuracy));
-            _awaits.RemoveAt(i);
         }
+        _awaits.RemoveRange(kept, _awaits.Count - kept);
     }
 
     private bool Reached(Phase phase, long step)
