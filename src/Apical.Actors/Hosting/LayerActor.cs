@@ -43,7 +43,7 @@ public sealed class LayerActor : UntypedActor
             case AwaitStep a: OnAwait(a); break;
             case TakeLoss t: OnTakeLoss(t); break;
             case GetParameters g: OnGetParameters(g); break;
-            case StopLayer s when s.RunId == _runId: Stop(); break;
+            case StopLayer s when _runId is null || s.RunId == _runId: Stop(); break; // also a fresh entity the stop created
             case Terminated t: OnTerminated(t); break;
             default:
                 _log.Warning("layer {0}: dropping unexpected message {1}", _node?.Name ?? "(not started)", message);
@@ -70,18 +70,14 @@ public sealed class LayerActor : UntypedActor
             if ((uint)s.NodeId >= (uint)topology.Nodes.Count || topology.Nodes[s.NodeId].Schedule.Kind == ScheduleKind.Source)
                 throw new ArgumentException($"node {s.NodeId} is not a hostable node of this run ({topology.Nodes.Count} nodes)");
             var node = topology.Nodes[s.NodeId];
-            var delays = new int[node.Inputs.Count];
-            for (int p = 0; p < delays.Length; p++)
-            {
-                delays[p] = topology.DelayInto(node.Id, p);
+            for (int p = 0; p < node.Inputs.Count; p++)
                 if (node.Inputs[p].Trigger == 1) _hasBackward = true;
-            }
             _portOf = new int[topology.Nodes.Count * 8];
             Array.Fill(_portOf, -1);
             foreach (var l in topology.LinksInto(node.Id)) _portOf[l.From * 8 + (int)l.Kind] = l.Port;
             int batchCapacity = Math.Max(config.BatchSize, config.Evaluation.BatchSize);
             _outbox = new ActorOutbox(node, topology, s.RunId, batchCapacity, Self, Context.System.Settings.SerializeAllMessages);
-            _gate = new NodeGate(node, delays);
+            _gate = new NodeGate(node, topology, config.Seed);
             _topology = topology;
             _node = node;
             _runId = s.RunId;
@@ -175,15 +171,20 @@ public sealed class LayerActor : UntypedActor
 
     private void AnswerAwaits()
     {
-        for (int i = _awaits.Count - 1; i >= 0; i--)
+        int kept = 0;
+        for (int i = 0; i < _awaits.Count; i++) // in request order, so answers arrive in step order
         {
             var (a, replyTo) = _awaits[i];
-            if (!Reached(a.Phase, a.Step)) continue;
+            if (!Reached(a.Phase, a.Step))
+            {
+                _awaits[kept++] = _awaits[i];
+                continue;
+            }
             double loss = double.NaN, accuracy = double.NaN;
             if (_node is LossNode ln) (loss, accuracy) = ln.Peek(a.Phase);
             replyTo.Tell(new StepReached(a.RunId, _node!.Id, a.Phase, a.Step, _gate!.Pending, loss, accuracy));
-            _awaits.RemoveAt(i);
         }
+        _awaits.RemoveRange(kept, _awaits.Count - kept);
     }
 
     private bool Reached(Phase phase, long step)
@@ -229,7 +230,7 @@ public sealed class LayerActor : UntypedActor
         for (int n = 0; n < _topology.Nodes.Count; n++)
         {
             if (!Equals(_outbox.TargetOf(n), t.ActorRef)) continue;
-            _log.Warning("layer {0}: neighbour {1} terminated; routing to it through the shard region", _node!.Name, n);
+            _log.Info("layer {0}: neighbour {1} terminated; routing to it through the shard region", _node!.Name, n);
             _outbox.SetTarget(n, null);
         }
     }

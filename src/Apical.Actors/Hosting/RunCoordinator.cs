@@ -26,7 +26,9 @@ public sealed class RunCoordinator : IRunEngine
     private readonly Task<bool> _failed;
     private readonly IActorRef[] _nodes;
     private readonly ActorOutbox _source;
-    private readonly Queue<Task<StepReached>> _inFlight = new();
+    private readonly ProgressListener _progress = new();
+    private readonly IActorRef _progressActor;
+    private int _inFlight;
     private readonly int _lossId;
     private (double Loss, double Accuracy)[] _peek = new (double, double)[3];
     private bool _disposed;
@@ -61,6 +63,7 @@ public sealed class RunCoordinator : IRunEngine
             system.Settings.SerializeAllMessages);
         _source.SetRegion(host.Region, host.Placement);
         foreach (var l in network.Topology.LinksFrom(network.Source.Id)) _source.SetTarget(l.To, _nodes[l.To]);
+        _progressActor = system.ActorOf(Props.Create(() => new ProgressActor(_progress)), $"progress-{RunId}");
     }
 
     public string RunId { get; }
@@ -72,15 +75,17 @@ public sealed class RunCoordinator : IRunEngine
 
     public int EmitBatch(BatchIterator batches, int batchIndex, Phase phase, long step)
     {
-        while (_inFlight.Count >= _options.Window) Retire(_inFlight.Dequeue());
+        while (_inFlight >= _options.Window) Retire();
         int rows = _network.Source.EmitBatch(batches, batchIndex, phase, step, _source);
-        _inFlight.Enqueue(_nodes[_lossId].Ask<StepReached>(new AwaitStep(RunId, phase, step), _options.Timeout));
+        // the loss answers once minibatch `step` has passed it; answers go to the progress listener (no ask per batch)
+        _nodes[_lossId].Tell(new AwaitStep(RunId, phase, step), _progressActor);
+        _inFlight++;
         return rows;
     }
 
     public int Drain(Phase phase, long lastStep)
     {
-        while (_inFlight.Count > 0) Retire(_inFlight.Dequeue());
+        while (_inFlight > 0) Retire();
         var waits = new Task<StepReached>[_nodes.Length - 1];
         for (int n = 1; n < _nodes.Length; n++)
             waits[n - 1] = _nodes[n].Ask<StepReached>(new AwaitStep(RunId, phase, lastStep), _options.Timeout);
@@ -137,10 +142,24 @@ public sealed class RunCoordinator : IRunEngine
         }
     }
 
-    private void Retire(Task<StepReached> t)
+    /// <summary>Waits until one more minibatch has passed the loss node.</summary>
+    private void Retire()
     {
-        var r = Wait(t, $"waiting for minibatch to pass the loss");
-        _peek[(int)r.Phase] = (r.Loss, r.Accuracy);
+        var deadline = DateTime.UtcNow + _options.Timeout;
+        while (!_progress.Passed.Wait(200))
+        {
+            if (_failed.IsFaulted) throw _failed.Exception!.InnerException!;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"run {RunId}: timed out after {_options.Timeout.TotalSeconds:0.#} s waiting for a minibatch to pass the loss");
+        }
+        if (_progress.Failure is { } failure)
+        {
+            if (Task.WaitAny(new Task[] { _failed }, TimeSpan.FromSeconds(5)) == 0 && _failed.IsFaulted) throw _failed.Exception!.InnerException!;
+            throw failure;
+        }
+        _inFlight--;
+        var r = _progress.Last;
+        if (r is not null) _peek[(int)r.Phase] = (r.Loss, r.Accuracy);
     }
 
     private T Wait<T>(Task<T> task, string what)
@@ -156,6 +175,10 @@ public sealed class RunCoordinator : IRunEngine
         {
             throw new TimeoutException($"run {RunId}: timed out {what}", e);
         }
+        catch (Exception) when (Task.WaitAny(new Task[] { _failed }, TimeSpan.FromSeconds(5)) == 0 && _failed.IsFaulted)
+        {
+            throw _failed.Exception!.InnerException!; // a node's own report says more than the reply that failed
+        }
     }
 
     private void Stop()
@@ -163,14 +186,48 @@ public sealed class RunCoordinator : IRunEngine
         for (int n = 1; n < _network.Topology.Nodes.Count; n++)
             _host.Send(RunId, n, _network.Topology.Nodes.Count, new StopLayer(RunId), ActorRefs.NoSender);
         _system.Stop(_actor);
+        if (_progressActor is not null) _system.Stop(_progressActor);
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        while (_inFlight.Count > 0) _inFlight.Dequeue().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         Stop();
+    }
+}
+
+/// <summary>Where the loss node's answers to per-minibatch <see cref="AwaitStep"/>s land.</summary>
+internal sealed class ProgressListener
+{
+    public SemaphoreSlim Passed { get; } = new(0);
+    public volatile StepReached? Last;
+    public volatile Exception? Failure;
+}
+
+/// <summary>Receives the loss node's <see cref="StepReached"/> answers and signals the coordinator's caller.</summary>
+internal sealed class ProgressActor : UntypedActor
+{
+    private readonly ProgressListener _listener;
+
+    public ProgressActor(ProgressListener listener) => _listener = listener;
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case StepReached r:
+                _listener.Last = r;
+                _listener.Passed.Release();
+                break;
+            case Status.Failure f:
+                _listener.Failure = f.Cause;
+                _listener.Passed.Release();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 }
 

@@ -3,7 +3,8 @@ using Spectre.Console;
 
 namespace Apical.Cli;
 
-/// <summary><c>apical train [--config FILE] [--epochs N] [--seed S] [--out DIR]</c></summary>
+/// <summary><c>apical train [--config FILE] [--epochs N] [--seed S] [--out DIR] [--engine inproc|actors]
+/// [--placement colocate|spread] [--cluster HOST:PORT]</c></summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -27,9 +28,30 @@ internal static class TrainCommand
             HelpName = "DIR",
         };
 
+        var engine = new Option<string?>("--engine")
+        {
+            Description = "inproc (one process, the fastest single-node path) or actors (the Akka.NET runtime). Default: the config's engine.type.",
+        };
+        engine.AcceptOnlyFromAmong("inproc", "actors");
+        var placement = new Option<string>("--placement")
+        {
+            Description = "Actor runtime: how layers are placed on worker nodes: colocate (blocks of layers per node) or spread (neighbours on different nodes).",
+            DefaultValueFactory = _ => "colocate",
+        };
+        placement.AcceptOnlyFromAmong("colocate", "spread");
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Actor runtime: join the cluster with this seed node as a client and train there (implies --engine actors).",
+            HelpName = "HOST:PORT",
+        };
+        cluster.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } c && Actors.HostPort.Problem(c) is { } problem) r.AddError($"--cluster: {problem}");
+        });
+
         var command = new Command("train", "Train a network and record the run (config, metrics.csv, summary.json, events.log, curves.png, checkpoints).")
         {
-            config, epochs, seed, output, resume,
+            config, epochs, seed, output, resume, engine, placement, cluster,
         };
         command.SetAction(parse =>
         {
@@ -46,7 +68,14 @@ internal static class TrainCommand
                     resumeDir is null ? ConfigLocator.Resolve(parse.GetValue(config), Environment.CurrentDirectory, AppContext.BaseDirectory) : "",
                     parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output), resumeDir);
                 using var ctrlC = CtrlCCancellation.Install(stderr);
-                var pipeline = new TrainPipeline(TrainServices.Default, stdout, stderr, IsInteractive(stdout));
+                if (parse.GetValue(engine) == "inproc" && parse.GetValue(cluster) is not null)
+                    throw new UsageException("--cluster needs the actor runtime; drop --engine inproc");
+                var services = TrainServices.Default with
+                {
+                    Train = Actors.ActorEngine.Select(parse.GetValue(engine),
+                        new Actors.ActorEngineOptions(parse.GetValue(placement)!, parse.GetValue(cluster))),
+                };
+                var pipeline = new TrainPipeline(services, stdout, stderr, IsInteractive(stdout));
                 return pipeline.Run(options, ctrlC.Token);
             }
             catch (Exception e)

@@ -122,6 +122,23 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Every_project_message_type_is_bound_to_a_project_serializer()
+    {
+        var types = typeof(IControlMessage).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(IControlMessage).Namespace && t.IsClass && !t.IsAbstract && t != typeof(RunBlueprint)
+                        && !t.Name.Contains('<') && !typeof(Delegate).IsAssignableFrom(t) && t.IsPublic)
+            .Append(typeof(Message))
+            .ToList();
+        Assert.True(types.Count >= 15, $"only {types.Count} message types found");
+        foreach (var t in types)
+        {
+            var serializer = Sys.Serialization.FindSerializerForType(t);
+            Assert.True(serializer is TensorMessageSerializer or ControlMessageSerializer,
+                $"{t.Name} would be carried by {serializer.GetType().Name}");
+        }
+    }
+
+    [Fact]
     public void Control_serializer_refuses_foreign_types()
     {
         var serializer = new ControlMessageSerializer((ExtendedActorSystem)Sys);

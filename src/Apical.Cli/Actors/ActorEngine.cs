@@ -1,0 +1,67 @@
+using Akka.Actor;
+using Apical.Actors;
+using Apical.Actors.Cluster;
+using Apical.Actors.Hosting;
+using Apical.Core.Data;
+using Apical.Core.Engine;
+using Apical.Core.Metrics;
+using Apical.Core.Model;
+
+namespace Apical.Cli.Actors;
+
+/// <summary>How <c>apical train</c> runs on the actor runtime: in an embedded single-node cluster, or as a
+/// client of an existing cluster whose worker nodes host the layers.</summary>
+internal sealed record ActorEngineOptions(string Placement, string? Cluster);
+
+internal static class ActorEngine
+{
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The train function of <see cref="TrainServices"/> for the chosen engine. <paramref name="engine"/>
+    /// null: the config's <c>engine.type</c> decides; a cluster address implies the actor runtime.</summary>
+    public static Func<RunConfig, DataSplits, IRunObserver, CancellationToken, string?, RunResult> Select(
+        string? engine, ActorEngineOptions actors)
+        => (config, data, observer, cancel, resumeFrom) =>
+        {
+            bool useActors = actors.Cluster is not null || engine switch
+            {
+                "actors" => true,
+                "inproc" => false,
+                _ => config.Engine.Type == EngineKind.Actors,
+            };
+            if (!useActors) return Experiment.Run(config, data, observer, cancel, resumeFrom);
+            if (resumeFrom is not null)
+                throw new UsageException("--resume: runs on the actor runtime cannot be resumed yet; resume with --engine inproc");
+            return Run(config, data, observer, cancel, actors);
+        };
+
+    public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, ActorEngineOptions o)
+    {
+        var nodeOptions = o.Cluster is null
+            ? new ClusterNodeOptions { ExtraHocon = "akka.loglevel = WARNING" }
+            : new ClusterNodeOptions
+            {
+                Seeds = new[] { o.Cluster },
+                Roles = new[] { "client" },
+                ExtraHocon = "akka.loglevel = WARNING",
+            };
+        var system = ClusterBootstrap.StartNode(nodeOptions);
+        try
+        {
+            var region = ClusterBootstrap.StartLayerRegion(system);
+            observer.OnEvent(o.Cluster is null
+                ? $"actor runtime: embedded cluster node {Akka.Cluster.Cluster.Get(system).SelfAddress}"
+                : $"actor runtime: joining cluster at {o.Cluster} as a client");
+            ClusterBootstrap.WaitForMembersAsync(system, 1, ClusterNodeOptions.WorkerRole, JoinTimeout, cancel).GetAwaiter().GetResult();
+            ClusterBootstrap.WaitForRegionsAsync(region, 1, JoinTimeout, cancel).GetAwaiter().GetResult();
+            int workers = Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterNodeOptions.WorkerRole));
+            observer.OnEvent($"actor runtime: {workers} worker node(s), placement {o.Placement}");
+            var host = ClusterBootstrap.HostFor(region, o.Placement);
+            return ActorTrainer.Run(system, host, config, data, observer, cancel);
+        }
+        finally
+        {
+            CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).Wait(TimeSpan.FromSeconds(20));
+        }
+    }
+}
