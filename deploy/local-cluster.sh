@@ -29,8 +29,10 @@ if [[ -z "${APICAL:-}" ]]; then
 fi
 
 PIDS=()
+SLEEPER=
 stop_nodes() {
   local pid
+  [[ -n "$SLEEPER" ]] && kill "$SLEEPER" 2>/dev/null || true
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "stopped $N node(s); logs in $LOG_DIR" >&2
@@ -70,5 +72,9 @@ if [[ $# -gt 0 ]]; then
   "$@"
 else
   echo "Ctrl-C stops the cluster" >&2
-  while true; do sleep 3600; done
+  while true; do
+    sleep 3600 &
+    SLEEPER=$!
+    wait "$SLEEPER"
+  done
 fi

@@ -72,9 +72,16 @@ internal sealed class CoordinatorActor : UntypedActor
                 _failed.TrySetException(error);
                 break;
             case Terminated t:
+            {
                 if (_failed.Task.IsCompleted) break;
-                _log.Warning("run {0}: entity {1} terminated", _runId, t.ActorRef.Path);
+                int node = Array.FindIndex(_refs, r => Equals(r, t.ActorRef));
+                // No checkpoint restore yet: a lost entity (its node left, crashed or was downed) ends the run.
+                var lost = new RunFailedException(_runId, node, $"its entity {t.ActorRef.Path} terminated (node lost or entity stopped)");
+                _log.Error(lost.Message);
+                _ready.TrySetException(lost);
+                _failed.TrySetException(lost);
                 break;
+            }
             default:
                 _log.Warning("run {0}: coordinator dropping unexpected message {1}", _runId, message);
                 Unhandled(message);

@@ -29,7 +29,6 @@ public sealed class LayerActor : UntypedActor
     private int[] _portOf = Array.Empty<int>(); // [from * 8 + kind] → input port, −1 when no such link
     private bool _hasBackward;
     private bool _failed;
-    private long _firings;
 
     public static Props Props() => Akka.Actor.Props.Create(() => new LayerActor());
 
@@ -148,7 +147,6 @@ public sealed class LayerActor : UntypedActor
             outbox.SegmentEnd = SegmentEnd(gate.Inputs);
             node.Fire(trigger, phase, step, gate.Inputs, outbox);
             gate.Complete(trigger, phase, step);
-            _firings++;
             fired = true;
         }
         if (fired && _awaits.Count > 0) AnswerAwaits();

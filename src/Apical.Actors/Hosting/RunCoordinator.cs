@@ -183,10 +183,12 @@ public sealed class RunCoordinator : IRunEngine
 
     private void Stop()
     {
-        for (int n = 1; n < _network.Topology.Nodes.Count; n++)
-            _host.Send(RunId, n, _network.Topology.Nodes.Count, new StopLayer(RunId), ActorRefs.NoSender);
+        // the coordinator first, so the entities' ends are not taken for a lost node
         _system.Stop(_actor);
         if (_progressActor is not null) _system.Stop(_progressActor);
+        _failed.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        for (int n = 1; n < _network.Topology.Nodes.Count; n++)
+            _host.Send(RunId, n, _network.Topology.Nodes.Count, new StopLayer(RunId), ActorRefs.NoSender);
     }
 
     public void Dispose()

@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace Apical.Cli;
 
 /// <summary><c>apical train [--config FILE] [--epochs N] [--seed S] [--out DIR] [--engine inproc|actors]
-/// [--placement colocate|spread] [--cluster HOST:PORT]</c></summary>
+/// [--placement colocate|spread|explicit:…] [--cluster HOST:PORT]</c></summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -35,10 +35,15 @@ internal static class TrainCommand
         engine.AcceptOnlyFromAmong("inproc", "actors");
         var placement = new Option<string>("--placement")
         {
-            Description = "Actor runtime: how layers are placed on worker nodes: colocate (blocks of layers per node) or spread (neighbours on different nodes).",
+            Description = "Actor runtime: how layers are placed on worker nodes: colocate (blocks of layers per node), spread (neighbours on " +
+                          "different nodes) or explicit:NODE=WORKER;... (node ids from 1, workers numbered from 0 in address order).",
             DefaultValueFactory = _ => "colocate",
         };
-        placement.AcceptOnlyFromAmong("colocate", "spread");
+        placement.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } p && Apical.Actors.Sharding.Placements.Validate(p) is { } problem)
+                r.AddError($"--placement: {problem}");
+        });
         var cluster = new Option<string?>("--cluster")
         {
             Description = "Actor runtime: join the cluster with this seed node as a client and train there (implies --engine actors).",

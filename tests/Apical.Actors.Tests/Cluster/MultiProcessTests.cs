@@ -60,6 +60,24 @@ public sealed class MultiProcessTests : IDisposable
         Assert.Contains(second.Lines, l => l == "node: stopped");
     }
 
+    [Theory]
+    [InlineData("train --placement random", "--placement: unknown placement 'random'")]
+    [InlineData("train --cluster nohost", "--cluster: 'nohost' is not HOST:PORT")]
+    [InlineData("train --engine inproc --cluster 127.0.0.1:1", "--cluster needs the actor runtime")]
+    [InlineData("node --port 70000", "--port: must be 0..65535")]
+    [InlineData("node --port 1 --seed 127.0.0.1:x", "--seed: '127.0.0.1:x': port must be 1..65535")]
+    public void Bad_cluster_arguments_are_usage_errors(string args, string message)
+    {
+        var configPath = Path.Combine(_dir, "mp.json");
+        File.WriteAllText(configPath, Config);
+        var argv = args.Split(' ').ToList();
+        if (argv[0] == "train") argv.AddRange(new[] { "--config", configPath, "--out", Path.Combine(_dir, "never") });
+        using var p = ApicalProcess.Start(argv.ToArray());
+        Assert.Equal(2, p.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.Contains(p.Lines, l => l.Contains(message, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "never")));
+    }
+
     /// <summary>metrics.csv rows without the wall-clock columns (samples_per_second, wall_seconds).</summary>
     private static List<string> Deterministic(string path)
     {

@@ -59,4 +59,21 @@ public sealed class FailureTests : Akka.TestKit.Xunit2.TestKit
         Assert.True(result.Completed);
         Assert.False(double.IsNaN(result.Last!.TestLoss));
     }
+
+    [Fact]
+    public void A_lost_entity_fails_the_run_instead_of_hanging()
+    {
+        var config = EngineComparison.TinyConfig(RuleKind.Bp, 0, epochs: 1);
+        using var session = ActorTrainer.CreateSession(Sys, new LocalLayerHost(Sys), config, EngineComparison.TinySplits(),
+            new ActorRunOptions { RunId = "lost", Timeout = TimeSpan.FromSeconds(30) });
+        var coordinator = (RunCoordinator)session.RunEngine;
+        Watch(coordinator.Nodes[3]);
+        Sys.Stop(coordinator.Nodes[3]);
+        ExpectTerminated(coordinator.Nodes[3]);
+        var started = DateTime.UtcNow;
+        var e = Assert.Throws<RunFailedException>(() => session.Run(new RecordingObserver(), default));
+        Assert.Equal(3, e.NodeId);
+        Assert.Contains("terminated", e.Message);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "the run waited for its timeout");
+    }
 }

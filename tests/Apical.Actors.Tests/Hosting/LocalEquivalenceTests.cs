@@ -32,4 +32,15 @@ public sealed class LocalEquivalenceTests : Akka.TestKit.Xunit2.TestKit
         EngineComparison.AssertSameAsInProcess(Sys, new LocalLayerHost(Sys), EngineComparison.TinyConfig(RuleKind.Bp, 2),
             EngineComparison.TinySplits(), new ActorRunOptions { Window = 1 });
     }
+
+    [Fact]
+    public async Task Concurrent_runs_on_one_system_do_not_interfere()
+    {
+        var host = new LocalLayerHost(Sys);
+        var a = Task.Run(() => EngineComparison.AssertSameAsInProcess(Sys, host, EngineComparison.TinyConfig(RuleKind.Bp, 1),
+            EngineComparison.TinySplits(), new ActorRunOptions { RunId = "sweep-a" }));
+        var b = Task.Run(() => EngineComparison.AssertSameAsInProcess(Sys, host, EngineComparison.TinyConfig(RuleKind.Dfa, 2),
+            EngineComparison.TinySplits(), new ActorRunOptions { RunId = "sweep-b" }));
+        await Task.WhenAll(a, b);
+    }
 }
