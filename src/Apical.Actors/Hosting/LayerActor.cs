@@ -4,7 +4,6 @@ using Apical.Actors.Protocol;
 using Apical.Core.Engine;
 using Apical.Core.Model;
 using Apical.Core.Nodes;
-using Apical.Core.Rules;
 
 namespace Apical.Actors.Hosting;
 
@@ -15,6 +14,13 @@ namespace Apical.Actors.Hosting;
 /// to an input port by (sender, kind) through the topology; outputs leave through an <see cref="ActorOutbox"/>.
 /// Malformed or stray messages are logged and dropped; a failing node reports to its coordinator and stops
 /// computing, it never takes the actor system down.
+/// <para>
+/// The node comes from the graph builder the run's blueprint names (<see cref="GraphBuilders"/>), so any rule's
+/// nodes can be hosted. In a lockstep run the entity reports its progress to the run's driver (the credit that
+/// paces the source) and may send windows of steps over remote links; in a free-running run it steps on its own
+/// clock in self-addressed ticks of a few steps, so tensors and control messages interleave with its steps and no
+/// dispatcher thread ever waits.
+/// </para>
 /// </summary>
 public sealed class LayerActor : UntypedActor
 {
@@ -29,6 +35,14 @@ public sealed class LayerActor : UntypedActor
     private int[] _portOf = Array.Empty<int>(); // [from * 8 + kind] → input port, −1 when no such link
     private bool _hasBackward;
     private bool _failed;
+    private IActorRef? _driver;         // lockstep or free-running driver
+    private int _reportEvery = 1;
+    private long _reported = long.MinValue;
+    private bool _flushAlways;
+    private long _freeStep, _freeSteps; // free running: own clock
+    private double _freeRate, _freeCarry;
+    private int _freeBatch;
+    private bool _freeActive;
 
     public static Props Props() => Akka.Actor.Props.Create(() => new LayerActor());
 
@@ -37,6 +51,12 @@ public sealed class LayerActor : UntypedActor
         switch (message)
         {
             case Message m: OnTensor(m); break;
+            case MessageWindow w: OnWindow(w); break;
+            case FreeTick: OnFreeTick(); break;
+            case LockstepStart l: OnLockstepStart(l); break;
+            case FlushWindows f: OnFlushWindows(f); break;
+            case FreeRun f: OnFreeRun(f); break;
+            case GetLinkStatistics g: OnGetLinkStatistics(g); break;
             case StartLayer s: OnStart(s); break;
             case ConnectLayer c: OnConnect(c); break;
             case AwaitStep a: OnAwait(a); break;
@@ -64,8 +84,7 @@ public sealed class LayerActor : UntypedActor
         try
         {
             var config = RunBlueprintCodec.ReadConfig(s.Blueprint);
-            var network = NetworkBuilder.Build(config, s.Blueprint.InputWidth, s.Blueprint.OutputWidth, s.Blueprint.Classification);
-            var topology = network.Topology;
+            var topology = GraphBuilders.Build(config, s.Blueprint.Shape, s.Blueprint.Graph);
             if ((uint)s.NodeId >= (uint)topology.Nodes.Count || topology.Nodes[s.NodeId].Schedule.Kind == ScheduleKind.Source)
                 throw new ArgumentException($"node {s.NodeId} is not a hostable node of this run ({topology.Nodes.Count} nodes)");
             var node = topology.Nodes[s.NodeId];
@@ -76,7 +95,7 @@ public sealed class LayerActor : UntypedActor
             foreach (var l in topology.LinksInto(node.Id)) _portOf[l.From * 8 + (int)l.Kind] = l.Port;
             int batchCapacity = Math.Max(config.BatchSize, config.Evaluation.BatchSize);
             _outbox = new ActorOutbox(node, topology, s.RunId, batchCapacity, Self, Context.System.Settings.SerializeAllMessages);
-            _gate = new NodeGate(node, topology, config.Seed);
+            _gate = new NodeGate(node, topology, config.Seed, s.Blueprint.FreeRunning);
             _topology = topology;
             _node = node;
             _runId = s.RunId;
@@ -111,28 +130,67 @@ public sealed class LayerActor : UntypedActor
 
     private void OnTensor(Message m)
     {
+        if (!Accept(m)) return;
+        try
+        {
+            FireReady();
+        }
+        catch (Exception e)
+        {
+            Fail($"{e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private void OnWindow(MessageWindow w)
+    {
+        var messages = w.Messages;
+        if (messages is null || messages.Length == 0)
+        {
+            _log.Warning("layer {0}: dropping an empty window", _node?.Name ?? "(not started)");
+            return;
+        }
+        for (int i = 0; i < messages.Length; i++)
+        {
+            if (Accept(messages[i])) continue;
+            for (int k = i + 1; k < messages.Length; k++) messages[k].Release();
+            return;
+        }
+        try
+        {
+            FireReady();
+        }
+        catch (Exception e)
+        {
+            Fail($"{e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Hands a tensor to the gate; false (message released, the reason logged or the node failed) when it does not belong here.</summary>
+    private bool Accept(Message m)
+    {
         if (_failed || _gate is null || m.RunId != _runId)
         {
             if (!_failed)
                 _log.Warning("layer {0}: dropping {1} (run {2})", _node?.Name ?? "(not started)", m, _runId ?? "none");
             m.Release();
-            return;
+            return false;
         }
         int port = (uint)m.Sender < (uint)_topology!.Nodes.Count ? _portOf[m.Sender * 8 + ((int)m.Kind & 7)] : -1;
         if (port < 0)
         {
             _log.Warning("layer {0}: no link brings {1}; dropped", _node!.Name, m);
             m.Release();
-            return;
+            return false;
         }
         try
         {
             _gate.Accept(port, m);
-            FireReady();
+            return true;
         }
         catch (Exception e)
         {
             Fail($"{e.GetType().Name}: {e.Message}", e);
+            return false;
         }
     }
 
@@ -149,7 +207,134 @@ public sealed class LayerActor : UntypedActor
             gate.Complete(trigger, phase, step);
             fired = true;
         }
-        if (fired && _awaits.Count > 0) AnswerAwaits();
+        if (!fired) return;
+        if (_flushAlways) outbox.FlushAll();
+        if (_driver is not null) ReportProgress(force: _flushAlways);
+        if (_awaits.Count > 0) AnswerAwaits();
+    }
+
+    private void ReportProgress(bool force)
+    {
+        long next = _gate!.NextForward(Phase.Train);
+        if (next == _reported || (!force && next < _reported + _reportEvery)) return;
+        _reported = next;
+        _driver!.Tell(new StepProgress(_runId!, _node!.Id, next));
+    }
+
+    private void OnLockstepStart(LockstepStart l)
+    {
+        if (!Check(l.RunId, l)) return;
+        if (_gate!.FreeRunning)
+        {
+            Fail("a lockstep start reached a free-running node");
+            return;
+        }
+        _driver = l.Driver;
+        _reportEvery = Math.Max(1, l.ReportEvery);
+        _outbox!.Windows = l.Windows;
+        _flushAlways = false;
+        _reported = long.MinValue;
+        try
+        {
+            FireReady(); // steps whose inputs all come from before step 0 need no message
+        }
+        catch (Exception e)
+        {
+            Fail($"{e.GetType().Name}: {e.Message}", e);
+            return;
+        }
+        ReportProgress(force: true);
+    }
+
+    private void OnFlushWindows(FlushWindows f)
+    {
+        if (!Check(f.RunId, f)) return;
+        _flushAlways = true;
+        _outbox!.FlushAll();
+        if (_driver is not null) ReportProgress(force: true);
+    }
+
+    private void OnFreeRun(FreeRun f)
+    {
+        if (!Check(f.RunId, f)) return;
+        if (!_gate!.FreeRunning)
+        {
+            Fail("a free-running start reached a lockstep node (the blueprint was not built for free running)");
+            return;
+        }
+        if (!(f.Rate > 0) || f.Batch < 1 || f.Steps < 0)
+        {
+            _log.Warning("layer {0}: ignoring {1} (rate must be > 0, batch >= 1, steps >= 0)", _node!.Name, f);
+            return;
+        }
+        _driver = f.Driver;
+        _freeSteps = _freeStep + f.Steps;
+        _freeRate = f.Rate;
+        _freeBatch = f.Batch;
+        _freeCarry = 0;
+        if (!_freeActive)
+        {
+            _freeActive = true;
+            Self.Tell(FreeTick.Instance);
+        }
+    }
+
+    /// <summary>One tick of a free-running node: up to rate × batch steps with the newest inputs, then the next tick
+    /// goes to the back of the mailbox, behind the tensors that arrived meanwhile.</summary>
+    private void OnFreeTick()
+    {
+        if (_failed || !_freeActive) return;
+        var gate = _gate!;
+        var node = _node!;
+        var outbox = _outbox!;
+        _freeCarry += _freeRate * _freeBatch;
+        int n = (int)_freeCarry;
+        _freeCarry -= n;
+        try
+        {
+            for (int i = 0; i < n && _freeStep < _freeSteps; i++, _freeStep++)
+            {
+                gate.PrepareFree(_freeStep);
+                node.Fire(0, Phase.Train, _freeStep, gate.Inputs, outbox);
+                gate.Complete(0, Phase.Train, _freeStep);
+            }
+        }
+        catch (Exception e)
+        {
+            Fail($"{e.GetType().Name}: {e.Message}", e);
+            return;
+        }
+        if (_freeStep < _freeSteps)
+        {
+            _driver!.Tell(new StepProgress(_runId!, node.Id, _freeStep));
+            Self.Tell(FreeTick.Instance);
+            return;
+        }
+        _freeActive = false;
+        _driver!.Tell(new FreeRunDone(_runId!, node.Id, _freeStep));
+    }
+
+    private void OnGetLinkStatistics(GetLinkStatistics g)
+    {
+        if (!Check(g.RunId, g)) return;
+        var ports = new List<int>();
+        for (int p = 0; p < _node!.Inputs.Count; p++)
+        {
+            var (link, _) = _topology!.LinkInto(_node.Id, p);
+            if (link.HasModel || _gate!.FreeRunning) ports.Add(p);
+        }
+        int count = ports.Count;
+        var dropped = new long[count];
+        var late = new long[count];
+        var firings = new long[count];
+        var staleness = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            var st = _gate!.StatisticsOf(ports[i]);
+            (dropped[i], late[i], firings[i], staleness[i]) = (st.Dropped, st.Late, st.Firings, st.StalenessSum);
+        }
+        Sender.Tell(new LinkStatisticsReport(_runId!, _node.Id, ports.ToArray(), dropped, late, firings, staleness,
+            _outbox!.WindowsSent, _outbox.WindowedMessages));
     }
 
     private static long SegmentEnd(ReadOnlySpan<Message?> inputs)
@@ -252,12 +437,15 @@ public sealed class LayerActor : UntypedActor
         foreach (var (_, replyTo) in _awaits)
             replyTo.Tell(new Status.Failure(new InvalidOperationException($"node '{_node?.Name}' failed: {reason}")));
         _awaits.Clear();
+        _freeActive = false;
         _gate?.Clear();
+        _outbox?.Clear();
     }
 
     private void Stop()
     {
         _gate?.Clear();
+        _outbox?.Clear();
         _awaits.Clear();
         Context.Stop(Self);
     }
@@ -265,6 +453,14 @@ public sealed class LayerActor : UntypedActor
     protected override void PostStop()
     {
         _gate?.Clear();
+        _outbox?.Clear();
         base.PostStop();
     }
+}
+
+/// <summary>A free-running node's self-addressed tick (never leaves its actor system).</summary>
+internal sealed class FreeTick : INoSerializationVerificationNeeded
+{
+    public static readonly FreeTick Instance = new();
+    private FreeTick() { }
 }

@@ -12,8 +12,14 @@ public interface IControlMessage
 
 /// <summary>What every entity of a run needs to build its own node: the resolved config (as JSON, the
 /// project's canonical form) and the data dimensions. Each entity builds the graph and keeps its node, so
-/// weights are initialised from the seed wherever the entity lives.</summary>
-public sealed record RunBlueprint(string ConfigJson, int InputWidth, int OutputWidth, bool Classification);
+/// weights are initialised from the seed wherever the entity lives. <paramref name="Graph"/> names the
+/// registered graph builder (see <see cref="GraphBuilders"/>; null: the rule's own); with
+/// <paramref name="FreeRunning"/> every continuous-time node steps on its own clock.</summary>
+public sealed record RunBlueprint(string ConfigJson, int InputWidth, int OutputWidth, bool Classification,
+    string? Graph = null, bool FreeRunning = false)
+{
+    public GraphShape Shape => new(InputWidth, OutputWidth, Classification);
+}
 
 /// <summary>Coordinator → entity: host node <paramref name="NodeId"/> of the run described by the blueprint.</summary>
 public sealed record StartLayer(string RunId, int NodeId, RunBlueprint Blueprint, IActorRef Coordinator) : IControlMessage;

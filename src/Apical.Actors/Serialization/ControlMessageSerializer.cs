@@ -92,14 +92,22 @@ internal static class ControlTypes
         typeof(LayerFailed), typeof(StopLayer), typeof(LayerEnvelope),
     };
 
-    /// <summary>Known to Hyperion (written as small indexes, not names). The order is part of the wire format.</summary>
+    /// <summary>The messages of continuous-time runs (lockstep driver, free running, link statistics).</summary>
+    private static readonly Type[] ContinuousMessages =
+    {
+        typeof(LockstepStart), typeof(StepProgress), typeof(FlushWindows), typeof(FreeRun), typeof(FreeRunDone),
+        typeof(GetLinkStatistics), typeof(LinkStatisticsReport),
+    };
+
+    /// <summary>Known to Hyperion (written as small indexes, not names). The order is part of the wire format:
+    /// new types are appended.</summary>
     public static readonly Type[] Known = Messages.Concat(new[]
     {
         typeof(RunBlueprint), typeof(Phase), typeof(IActorRef[]), typeof(string[]),
         typeof(int[]), typeof(float[]), typeof(float[][]),
-    }).ToArray();
+    }).Concat(ContinuousMessages).Concat(new[] { typeof(long[]), typeof(double[]) }).ToArray();
 
-    private static readonly HashSet<Type> MessageSet = new(Messages);
+    private static readonly HashSet<Type> MessageSet = new(Messages.Concat(ContinuousMessages));
 
     /// <summary>Full names of every type allowed on the wire.</summary>
     public static readonly HashSet<string> AllowedNames = new(Known.Select(t => t.FullName!).Concat(new[]

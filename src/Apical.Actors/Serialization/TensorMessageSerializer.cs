@@ -15,7 +15,8 @@ namespace Apical.Actors.Serialization;
 /// block. A <see cref="Message"/> is written as
 /// <c>magic "APT" · version · kind · phase · rows · cols · sender · step · segment end · run-id length · run id · payload</c>;
 /// a <see cref="TensorEnvelope"/> (the shard-region route) prefixes it with
-/// <c>magic "APE" · version · node · node count · placement length · placement</c>. Malformed bytes are rejected
+/// <c>magic "APE" · version · node · node count · placement length · placement</c>; a <see cref="MessageWindow"/>
+/// (consecutive steps of a link) is <c>magic "APW" · version · count</c> then each message with its length. Malformed bytes are rejected
 /// with a <see cref="SerializationException"/> naming the problem. A deserialized message is unpooled and owns
 /// one reference.
 /// </summary>
@@ -24,8 +25,11 @@ public sealed class TensorMessageSerializer : SerializerWithStringManifest
     public const int SerializerIdentifier = 7301;
     public const string MessageManifest = "M";
     public const string EnvelopeManifest = "E";
+    public const string WindowManifest = "W";
     private const uint MessageMagic = 0x31545041;  // "APT1" read as little-endian
     private const uint EnvelopeMagic = 0x31455041; // "APE1"
+    private const uint WindowMagic = 0x31575041;   // "APW1"
+    private const int MaxWindow = 1 << 16;
     private const byte Version = 1;
     private const int HeaderSize = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4; // magic, version/kind/phase/reserved, rows, cols, sender, step, segment end, run-id length
     private const int MaxNameBytes = 1024;
@@ -43,6 +47,7 @@ public sealed class TensorMessageSerializer : SerializerWithStringManifest
     {
         Message => MessageManifest,
         TensorEnvelope => EnvelopeManifest,
+        MessageWindow => WindowManifest,
         _ => throw new ArgumentException($"the tensor serializer cannot write {o?.GetType().FullName ?? "null"}"),
     };
 
@@ -71,9 +76,59 @@ public sealed class TensorMessageSerializer : SerializerWithStringManifest
                 WriteMessage(e.Message, span[prefix..]);
                 return bytes;
             }
+            case MessageWindow w:
+                return WriteWindow(w);
             default:
                 throw new ArgumentException($"the tensor serializer cannot write {obj?.GetType().FullName ?? "null"}");
         }
+    }
+
+    // magic "APW" · version · count · (length · message)*count
+    private static byte[] WriteWindow(MessageWindow w)
+    {
+        var messages = w.Messages;
+        if (messages.Length == 0 || messages.Length > MaxWindow)
+            throw new ArgumentException($"a window holds 1 … {MaxWindow} messages, not {messages.Length}");
+        long size = 12;
+        for (int i = 0; i < messages.Length; i++) size += 4 + MessageSize(messages[i]);
+        if (size > int.MaxValue) throw new ArgumentException($"{w} is too large to serialize");
+        var bytes = new byte[size];
+        var span = bytes.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(span, WindowMagic);
+        BinaryPrimitives.WriteInt32LittleEndian(span[4..], Version);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], messages.Length);
+        int at = 12;
+        for (int i = 0; i < messages.Length; i++)
+        {
+            int length = MessageSize(messages[i]);
+            BinaryPrimitives.WriteInt32LittleEndian(span[at..], length);
+            WriteMessage(messages[i], span.Slice(at + 4, length));
+            at += 4 + length;
+        }
+        return bytes;
+    }
+
+    private static MessageWindow ReadWindow(ReadOnlySpan<byte> span)
+    {
+        if (span.Length < 12) throw Bad($"{span.Length} bytes are shorter than the 12-byte window header");
+        uint magic = BinaryPrimitives.ReadUInt32LittleEndian(span);
+        if (magic != WindowMagic) throw Bad($"bad magic 0x{magic:x8}; not a tensor window");
+        int version = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
+        if (version != Version) throw Bad($"unsupported window version {version}");
+        int count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
+        if (count < 1 || count > MaxWindow) throw Bad($"window count {count} out of range 1..{MaxWindow}");
+        var messages = new Message[count];
+        int at = 12;
+        for (int i = 0; i < count; i++)
+        {
+            int length = at + 4 <= span.Length ? BinaryPrimitives.ReadInt32LittleEndian(span[at..]) : -1;
+            if (length < HeaderSize || (long)at + 4 + length > span.Length)
+                throw Bad($"window message {i} of {count}: length {length} does not fit the {span.Length - at - 4} bytes left");
+            messages[i] = ReadMessage(span.Slice(at + 4, length));
+            at += 4 + length;
+        }
+        if (at != span.Length) throw Bad($"{span.Length - at} bytes left over after a window of {count} messages");
+        return new MessageWindow(messages);
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
@@ -83,6 +138,7 @@ public sealed class TensorMessageSerializer : SerializerWithStringManifest
         {
             MessageManifest => ReadMessage(bytes),
             EnvelopeManifest => ReadEnvelope(bytes),
+            WindowManifest => ReadWindow(bytes),
             _ => throw Bad($"unknown manifest '{manifest}'"),
         };
     }

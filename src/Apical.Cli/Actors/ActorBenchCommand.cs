@@ -16,7 +16,7 @@ using Apical.Core.Optimization;
 namespace Apical.Cli.Actors;
 
 /// <summary><c>apical bench-actors</c>: tensor throughput over a loopback Akka.Remote link with the binary
-/// serializer, and training samples/s of the actor runtime against the in-process engine on one BP run.</summary>
+/// serializer (one step per message and in windows of several steps), and training samples/s of the actor runtime against the in-process engine on one BP run.</summary>
 internal static class ActorBenchCommand
 {
     public static Command Create()
@@ -24,17 +24,24 @@ internal static class ActorBenchCommand
         var messages = CliOptions.PositiveInt("--messages", "Tensor messages sent over the remote link (default 20000).", "N");
         var samples = CliOptions.PositiveInt("--samples", "Training samples per epoch of the BP run (default 16384).", "N");
         var repeats = CliOptions.PositiveInt("--repeats", "Interleaved repetitions of each training measurement (default 3).", "N");
+        var windows = new Option<string>("--windows")
+        {
+            Description = "Steps per remote message to measure, comma-separated (default 1,4,8,16; 1 = one message per step).",
+            HelpName = "LIST",
+        };
+        var remoteOnly = new Option<bool>("--remote-only") { Description = "Measure only the remote link, not training." };
         var command = new Command("bench-actors", "Measure the actor runtime: remote tensor MB/s and samples/s against the in-process engine.")
         {
-            messages, samples, repeats,
+            messages, samples, repeats, windows, remoteOnly,
         };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             try
             {
-                RemoteThroughput(parse.GetValue(messages) ?? 20_000, stdout);
-                TrainingThroughput(parse.GetValue(samples) ?? 16_384, parse.GetValue(repeats) ?? 3, stdout);
+                RemoteThroughput(parse.GetValue(messages) ?? 20_000, ParseWindows(parse.GetValue(windows)), stdout);
+                if (!parse.GetValue(remoteOnly))
+                    TrainingThroughput(parse.GetValue(samples) ?? 16_384, parse.GetValue(repeats) ?? 3, stdout);
                 return ExitCodes.Ok;
             }
             catch (Exception e)
@@ -45,48 +52,98 @@ internal static class ActorBenchCommand
         return command;
     }
 
+    private static IReadOnlyList<int> ParseWindows(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return new[] { 1, 4, 8, 16 };
+        var result = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int w) || w < 1 || w > 1024)
+                throw new ConfigException("(command line)", "--windows", $"'{part}' is not a window size in 1 … 1024");
+            result.Add(w);
+        }
+        return result;
+    }
+
     private static string F(double v, string format = "F1") => v.ToString(format, CultureInfo.InvariantCulture);
 
-    /// <summary>32 KiB tensor messages (32 x 256 float32) from one actor system to another over 127.0.0.1.</summary>
-    private static void RemoteThroughput(int count, TextWriter stdout)
+    /// <summary>32 KiB tensor messages (32 x 256 float32) from one actor system to another over 127.0.0.1, one
+    /// message per step (window 1) and in windows of several steps per remote message, as a lockstep link of delay d
+    /// crossing nodes sends them.</summary>
+    private static void RemoteThroughput(int count, IReadOnlyList<int> windows, TextWriter stdout)
     {
-        const int rows = 32, cols = 256, window = 1024, ackEvery = 256;
+        const int rows = 32, cols = 256;
         var hocon = "akka.actor.provider = remote\nakka.loglevel = WARNING";
         using var a = ActorSystem.Create("bencha", ApicalConfig.With(hocon));
         using var b = ActorSystem.Create("benchb", ApicalConfig.With(hocon));
-        var acks = new SemaphoreSlim(0);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var source = a.ActorOf(Props.Create(() => new AckCounter(acks, done, count)), "source");
-        var sinkLocal = b.ActorOf(Props.Create(() => new Sink(ackEvery)), "sink");
-        var bAddress = ((ExtendedActorSystem)b).Provider.DefaultAddress;
-        var sink = ((ExtendedActorSystem)a).Provider.ResolveActorRef(sinkLocal.Path.ToStringWithAddress(bAddress));
         var payload = new Tensor(rows, cols);
         for (int i = 0; i < payload.Length; i++) payload.Data[i] = i;
+        foreach (int window in windows)
+        {
+            var (rate, mbs, cpu) = RemoteRun(a, b, payload, count, window);
+            stdout.WriteLine($"remote link, {(window == 1 ? "one step per message" : $"windows of {window} steps")}: {count} tensor messages of {rows}x{cols} float32 (32 KiB) over 127.0.0.1: " +
+                             $"{F(rate, "F0")} steps/s, {F(mbs)} MB/s, {F(cpu, "F0")} µs CPU per step");
+        }
+    }
 
-        // warm-up
-        Send(sink, source, payload, 0, 2 * ackEvery, acks, window / ackEvery, ackEvery);
+    private static (double Rate, double MBs, double CpuMicros) RemoteRun(ActorSystem a, ActorSystem b, Tensor payload, int count, int window)
+    {
+        const int ackEvery = 256, maxUnacked = 4;
+        int warmup = 2 * ackEvery;
+        var acks = new SemaphoreSlim(0);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int expectedAcks = (warmup + count) / ackEvery;
+        var source = a.ActorOf(Props.Create(() => new AckCounter(acks, done, expectedAcks)), $"source-{window}");
+        var sinkLocal = b.ActorOf(Props.Create(() => new Sink(ackEvery)), $"sink-{window}");
+        var bAddress = ((ExtendedActorSystem)b).Provider.DefaultAddress;
+        var sink = ((ExtendedActorSystem)a).Provider.ResolveActorRef(sinkLocal.Path.ToStringWithAddress(bAddress));
+        var sender = new WindowSender(sink, source, payload, acks, maxUnacked, ackEvery, window);
+        sender.Send(warmup);
         var sw = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        Send(sink, source, payload, 2 * ackEvery, count, acks, window / ackEvery, ackEvery);
+        sender.Send(count);
         if (!done.Task.Wait(TimeSpan.FromMinutes(5))) throw new TimeoutException("remote benchmark: acknowledgements stopped");
         double seconds = sw.Elapsed.TotalSeconds;
         double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        int measured = count - 2 * ackEvery;
-        double mb = measured * (double)(rows * cols * sizeof(float)) / 1e6;
-        stdout.WriteLine($"remote link: {measured} tensor messages of {rows}x{cols} float32 (32 KiB) over 127.0.0.1: " +
-                         $"{F(measured / seconds, "F0")} msg/s, {F(mb / seconds)} MB/s, {F(cpuSeconds * 1e6 / measured, "F0")} µs CPU per message");
+        a.Stop(source);
+        b.Stop(sinkLocal);
+        double mb = count * (double)(payload.Length * sizeof(float)) / 1e6;
+        return (count / seconds, mb / seconds, cpuSeconds * 1e6 / count);
     }
 
-    private static void Send(IActorRef sink, IActorRef ackTo, Tensor payload, int from, int to, SemaphoreSlim acks, int maxUnacked, int ackEvery)
+    /// <summary>Sends steps one per message or in windows, with at most <c>maxUnacked</c> × <c>ackEvery</c> steps unacknowledged.</summary>
+    private sealed class WindowSender(IActorRef sink, IActorRef ackTo, Tensor payload, SemaphoreSlim acks, int maxUnacked, int ackEvery, int window)
     {
-        int unacked = 0;
-        for (int i = from; i < to; i++)
+        private long _step, _nextAck = ackEvery;
+        private int _unacked;
+
+        public void Send(int steps)
         {
-            sink.Tell(Message.Create("bench", 1, MessageKind.Rates, Phase.Train, i, long.MaxValue, payload), ackTo);
-            if ((i + 1) % ackEvery == 0 && ++unacked >= maxUnacked)
+            long end = _step + steps;
+            while (_step < end)
             {
-                acks.Wait();
-                unacked--;
+                int n = (int)Math.Min(window, end - _step);
+                if (n == 1)
+                {
+                    sink.Tell(Message.Create("bench", 1, MessageKind.Rates, Phase.Train, _step, long.MaxValue, payload), ackTo);
+                }
+                else
+                {
+                    var messages = new Message[n];
+                    for (int k = 0; k < n; k++)
+                        messages[k] = Message.Create("bench", 1, MessageKind.Rates, Phase.Train, _step + k, long.MaxValue, payload);
+                    sink.Tell(new MessageWindow(messages), ackTo);
+                }
+                _step += n;
+                while (_step >= _nextAck)
+                {
+                    _nextAck += ackEvery;
+                    if (++_unacked >= maxUnacked)
+                    {
+                        acks.Wait();
+                        _unacked--;
+                    }
+                }
             }
         }
     }
@@ -94,15 +151,29 @@ internal static class ActorBenchCommand
     private sealed class Sink : UntypedActor
     {
         private readonly int _ackEvery;
-        private long _received;
-        public Sink(int ackEvery) => _ackEvery = ackEvery;
+        private long _received, _nextAck;
+        public Sink(int ackEvery) => (_ackEvery, _nextAck) = (ackEvery, ackEvery);
 
         protected override void OnReceive(object message)
         {
-            if (message is not Message m) return;
-            m.Release();
-            if (++_received % _ackEvery == 0)
-                Sender.Tell(new StepReached("bench", 0, Phase.Train, _received, 0, double.NaN, double.NaN));
+            switch (message)
+            {
+                case Message m:
+                    m.Release();
+                    _received++;
+                    break;
+                case MessageWindow w:
+                    foreach (var m in w.Messages) m.Release();
+                    _received += w.Messages.Length;
+                    break;
+                default:
+                    return;
+            }
+            while (_received >= _nextAck)
+            {
+                Sender.Tell(new StepReached("bench", 0, Phase.Train, _nextAck, 0, double.NaN, double.NaN));
+                _nextAck += _ackEvery;
+            }
         }
     }
 
@@ -110,14 +181,15 @@ internal static class ActorBenchCommand
     {
         private readonly SemaphoreSlim _acks;
         private readonly TaskCompletionSource _done;
-        private readonly int _total;
-        public AckCounter(SemaphoreSlim acks, TaskCompletionSource done, int total) { _acks = acks; _done = done; _total = total; }
+        private readonly int _expected;
+        private int _count;
+        public AckCounter(SemaphoreSlim acks, TaskCompletionSource done, int expected) { _acks = acks; _done = done; _expected = expected; }
 
         protected override void OnReceive(object message)
         {
-            if (message is not StepReached r) return;
+            if (message is not StepReached) return;
             _acks.Release();
-            if (r.Step >= _total - _total % 256) _done.TrySetResult();
+            if (++_count >= _expected) _done.TrySetResult();
         }
     }
 
