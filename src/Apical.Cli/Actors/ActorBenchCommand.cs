@@ -29,17 +29,18 @@ internal static class ActorBenchCommand
             Description = "Steps per remote message to measure, comma-separated (default 1,4,8,16; 1 = one message per step).",
             HelpName = "LIST",
         };
+        var cols = CliOptions.PositiveInt("--cols", "Columns of the 32-row tensor sent over the remote link (default 256: 32 KiB).", "N");
         var remoteOnly = new Option<bool>("--remote-only") { Description = "Measure only the remote link, not training." };
         var command = new Command("bench-actors", "Measure the actor runtime: remote tensor MB/s and samples/s against the in-process engine.")
         {
-            messages, samples, repeats, windows, remoteOnly,
+            messages, samples, repeats, windows, cols, remoteOnly,
         };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             try
             {
-                RemoteThroughput(parse.GetValue(messages) ?? 20_000, ParseWindows(parse.GetValue(windows)), stdout);
+                RemoteThroughput(parse.GetValue(messages) ?? 20_000, ParseWindows(parse.GetValue(windows)), parse.GetValue(cols) ?? 256, stdout);
                 if (!parse.GetValue(remoteOnly))
                     TrainingThroughput(parse.GetValue(samples) ?? 16_384, parse.GetValue(repeats) ?? 3, stdout);
                 return ExitCodes.Ok;
@@ -70,9 +71,9 @@ internal static class ActorBenchCommand
     /// <summary>32 KiB tensor messages (32 x 256 float32) from one actor system to another over 127.0.0.1, one
     /// message per step (window 1) and in windows of several steps per remote message, as a lockstep link of delay d
     /// crossing nodes sends them.</summary>
-    private static void RemoteThroughput(int count, IReadOnlyList<int> windows, TextWriter stdout)
+    private static void RemoteThroughput(int count, IReadOnlyList<int> windows, int cols, TextWriter stdout)
     {
-        const int rows = 32, cols = 256;
+        const int rows = 32;
         var hocon = "akka.actor.provider = remote\nakka.loglevel = WARNING";
         using var a = ActorSystem.Create("bencha", ApicalConfig.With(hocon));
         using var b = ActorSystem.Create("benchb", ApicalConfig.With(hocon));
@@ -81,7 +82,7 @@ internal static class ActorBenchCommand
         foreach (int window in windows)
         {
             var (rate, mbs, cpu) = RemoteRun(a, b, payload, count, window);
-            stdout.WriteLine($"remote link, {(window == 1 ? "one step per message" : $"windows of {window} steps")}: {count} tensor messages of {rows}x{cols} float32 (32 KiB) over 127.0.0.1: " +
+            stdout.WriteLine($"remote link, {(window == 1 ? "one step per message" : $"windows of {window} steps")}: {count} tensors of {rows}x{cols} float32 ({F(rows * cols * 4 / 1024.0, "0.#")} KiB) over 127.0.0.1: " +
                              $"{F(rate, "F0")} steps/s, {F(mbs)} MB/s, {F(cpu, "F0")} µs CPU per step");
         }
     }
