@@ -22,11 +22,17 @@ public static class ActorTrainer
         return new TrainingSession(config, data, network => new RunCoordinator(system, network, blueprint, host, options));
     }
 
-    /// <summary>Trains for <c>config.Epochs</c> epochs; blocks the calling thread (not an actor's).</summary>
+    /// <summary>Trains for <c>config.Epochs</c> epochs, optionally continuing from a checkpoint directory; blocks the
+    /// calling thread (not an actor's).</summary>
     public static RunResult Run(ActorSystem system, ILayerHost host, RunConfig config, DataSplits data, IRunObserver observer,
-        CancellationToken cancel, ActorRunOptions? options = null)
+        CancellationToken cancel, ActorRunOptions? options = null, string? resumeFrom = null)
     {
         using var session = CreateSession(system, host, config, data, options);
+        if (resumeFrom is not null)
+        {
+            session.Restore(resumeFrom);
+            observer.OnEvent($"resumed from {resumeFrom} after epoch {session.EpochsDone}");
+        }
         return session.Run(observer, cancel);
     }
 }

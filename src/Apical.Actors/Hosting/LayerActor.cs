@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Apical.Actors.Protocol;
+using Apical.Core.Checkpoints;
 using Apical.Core.Engine;
 using Apical.Core.Model;
 using Apical.Core.Nodes;
@@ -62,6 +63,8 @@ public sealed class LayerActor : UntypedActor
             case AwaitStep a: OnAwait(a); break;
             case TakeLoss t: OnTakeLoss(t); break;
             case GetParameters g: OnGetParameters(g); break;
+            case GetCheckpoint c: OnGetCheckpoint(c); break;
+            case RestoreCheckpoint r: OnRestoreCheckpoint(r); break;
             case StopLayer s when _runId is null || s.RunId == _runId: Stop(); break; // also a fresh entity the stop created
             case Terminated t: OnTerminated(t); break;
             default:
@@ -387,6 +390,29 @@ public sealed class LayerActor : UntypedActor
         }
         var (l, a, n) = loss.Take(t.Phase);
         Sender.Tell(new LossTaken(t.RunId, t.Phase, l, a, n));
+    }
+
+    private void OnGetCheckpoint(GetCheckpoint c)
+    {
+        if (!Check(c.RunId, c)) return;
+        var state = _node is ICheckpointable cp ? CheckpointWriter.ToBytes(cp, _node.Id, _node.Name) : Array.Empty<byte>();
+        Sender.Tell(new CheckpointData(c.RunId, _node!.Id, state));
+    }
+
+    private void OnRestoreCheckpoint(RestoreCheckpoint r)
+    {
+        if (!Check(r.RunId, r)) return;
+        try
+        {
+            if (_node is ICheckpointable cp) CheckpointReader.FromBytes(cp, r.State, r.Source, _node.Id, _node.Name);
+            _gate!.Seek(r.TrainStep, r.ValidationStep, r.TestStep);
+            Sender.Tell(new CheckpointRestored(r.RunId, _node!.Id, null));
+        }
+        catch (Exception e) when (e is CheckpointException or InvalidOperationException or EndOfStreamException)
+        {
+            _log.Warning("layer {0}: checkpoint refused: {1}", _node!.Name, e.Message);
+            Sender.Tell(new CheckpointRestored(r.RunId, _node!.Id, e.Message));
+        }
     }
 
     private void OnGetParameters(GetParameters g)

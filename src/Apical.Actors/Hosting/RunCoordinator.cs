@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Apical.Actors.Protocol;
+using Apical.Core.Checkpoints;
 using Apical.Core.Data;
 using Apical.Core.Engine;
 using Apical.Core.Model;
@@ -124,6 +125,37 @@ public sealed class RunCoordinator : IRunEngine
             result[p.NodeId] = list;
         }
         return result;
+    }
+
+    public IReadOnlyList<(INode Node, byte[] State)> CaptureState(Network network)
+    {
+        var waits = new Task<CheckpointData>[_nodes.Length - 1];
+        for (int n = 1; n < _nodes.Length; n++)
+            waits[n - 1] = _nodes[n].Ask<CheckpointData>(new GetCheckpoint(RunId), _options.Timeout);
+        var states = new List<(INode, byte[])>();
+        foreach (var w in waits)
+        {
+            var d = Wait(w, "collecting checkpoint state");
+            if (d.State.Length > 0) states.Add((network.Topology.Nodes[d.NodeId], d.State));
+        }
+        return states;
+    }
+
+    public void RestoreState(Network network, CheckpointPosition position, Func<INode, (byte[] State, string Source)> stateOf)
+    {
+        var waits = new List<Task<CheckpointRestored>>();
+        for (int n = 1; n < _nodes.Length; n++)
+        {
+            var node = network.Topology.Nodes[n];
+            var (state, source) = node is ICheckpointable ? stateOf(node) : (Array.Empty<byte>(), "");
+            waits.Add(_nodes[n].Ask<CheckpointRestored>(
+                new RestoreCheckpoint(RunId, state, source, position.TrainStep, position.ValidationStep, position.TestStep), _options.Timeout));
+        }
+        foreach (var w in waits)
+        {
+            var r = Wait(w, "restoring a checkpoint");
+            if (r.Error is not null) throw new CheckpointException(network.Topology.Nodes[r.NodeId].Name, r.Error);
+        }
     }
 
     public void SyncParameters(Network network)

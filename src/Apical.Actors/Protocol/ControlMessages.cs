@@ -52,6 +52,19 @@ public sealed record GetParameters(string RunId) : IControlMessage;
 /// <summary>A copy of a node's parameters: one (name, rows, cols, values) per tensor.</summary>
 public sealed record ParameterSet(string RunId, int NodeId, string[] Names, int[] Rows, int[] Cols, float[][] Values) : IControlMessage;
 
+/// <summary>Coordinator → entity: serialise the node's checkpoint state (parameters, optimiser state).</summary>
+public sealed record GetCheckpoint(string RunId) : IControlMessage;
+
+/// <summary>Entity → coordinator: the node's checkpoint state (empty when the node has none).</summary>
+public sealed record CheckpointData(string RunId, int NodeId, byte[] State) : IControlMessage;
+
+/// <summary>Coordinator → entity: restore this state (named <paramref name="Source"/> in errors) and move to the
+/// run's position before any batch arrives.</summary>
+public sealed record RestoreCheckpoint(string RunId, byte[] State, string Source, long TrainStep, long ValidationStep, long TestStep) : IControlMessage;
+
+/// <summary>Entity → coordinator: the restore is done (<paramref name="Error"/> null) or was refused and why.</summary>
+public sealed record CheckpointRestored(string RunId, int NodeId, string? Error) : IControlMessage;
+
 /// <summary>Entity → coordinator: the node failed (a divergence, a malformed message); the run stops.</summary>
 public sealed record LayerFailed(string RunId, int NodeId, string Reason) : IControlMessage;
 

@@ -99,15 +99,22 @@ internal static class ControlTypes
         typeof(GetLinkStatistics), typeof(LinkStatisticsReport),
     };
 
+    /// <summary>The messages that capture and restore checkpoints.</summary>
+    private static readonly Type[] CheckpointMessages =
+    {
+        typeof(GetCheckpoint), typeof(CheckpointData), typeof(RestoreCheckpoint), typeof(CheckpointRestored),
+    };
+
     /// <summary>Known to Hyperion (written as small indexes, not names). The order is part of the wire format:
     /// new types are appended.</summary>
     public static readonly Type[] Known = Messages.Concat(new[]
     {
         typeof(RunBlueprint), typeof(Phase), typeof(IActorRef[]), typeof(string[]),
         typeof(int[]), typeof(float[]), typeof(float[][]),
-    }).Concat(ContinuousMessages).Concat(new[] { typeof(long[]), typeof(double[]) }).ToArray();
+    }).Concat(ContinuousMessages).Concat(new[] { typeof(long[]), typeof(double[]) })
+      .Concat(CheckpointMessages).Concat(new[] { typeof(byte[]) }).ToArray();
 
-    private static readonly HashSet<Type> MessageSet = new(Messages.Concat(ContinuousMessages));
+    private static readonly HashSet<Type> MessageSet = new(Messages.Concat(ContinuousMessages).Concat(CheckpointMessages));
 
     /// <summary>Full names of every type allowed on the wire.</summary>
     public static readonly HashSet<string> AllowedNames = new(Known.Select(t => t.FullName!).Concat(new[]

@@ -29,13 +29,11 @@ internal static class ActorEngine
                 "inproc" => false,
                 _ => config.Engine.Type == EngineKind.Actors,
             };
-            if (!useActors) return Experiment.Run(config, data, observer, cancel, resumeFrom);
-            if (resumeFrom is not null)
-                throw new UsageException("--resume: runs on the actor runtime cannot be resumed yet; resume with --engine inproc");
-            return Run(config, data, observer, cancel, actors);
+            return useActors ? Run(config, data, observer, cancel, actors, resumeFrom) : Experiment.Run(config, data, observer, cancel, resumeFrom);
         };
 
-    public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, ActorEngineOptions o)
+    public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, ActorEngineOptions o,
+        string? resumeFrom = null)
     {
         var nodeOptions = o.Cluster is null
             ? new ClusterNodeOptions { ExtraHocon = "akka.loglevel = WARNING" }
@@ -57,7 +55,7 @@ internal static class ActorEngine
             int workers = Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterNodeOptions.WorkerRole));
             observer.OnEvent($"actor runtime: {workers} worker node(s), placement {o.Placement}");
             var host = ClusterBootstrap.HostFor(region, o.Placement);
-            return ActorTrainer.Run(system, host, config, data, observer, cancel);
+            return ActorTrainer.Run(system, host, config, data, observer, cancel, resumeFrom: resumeFrom);
         }
         finally
         {

@@ -10,10 +10,15 @@ public sealed class CheckpointReader : IDisposable
     private readonly BinaryReader _reader;
 
     public CheckpointReader(string path, int nodeId, string nodeName)
+        : this(OpenFile(path), path, nodeId, nodeName)
     {
-        Path = path;
-        if (!File.Exists(path)) throw new CheckpointException(path, "file not found");
-        _reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+    }
+
+    /// <summary>Reads a checkpoint from <paramref name="stream"/>; <paramref name="source"/> names it in errors.</summary>
+    public CheckpointReader(Stream stream, string source, int nodeId, string nodeName)
+    {
+        Path = source;
+        _reader = new BinaryReader(stream, Encoding.UTF8);
         try
         {
             if (_reader.ReadUInt64() != CheckpointWriter.Magic) throw Fail("not an Apical checkpoint (bad magic number)");
@@ -29,6 +34,17 @@ public sealed class CheckpointReader : IDisposable
     }
 
     public string Path { get; }
+
+    private static FileStream OpenFile(string path) =>
+        File.Exists(path) ? File.OpenRead(path) : throw new CheckpointException(path, "file not found");
+
+    /// <summary>Restores a node's whole checkpoint from bytes written by <see cref="CheckpointWriter.ToBytes"/>.</summary>
+    public static void FromBytes(ICheckpointable node, byte[] data, string source, int nodeId, string nodeName)
+    {
+        using var r = new CheckpointReader(new MemoryStream(data, writable: false), source, nodeId, nodeName);
+        node.Load(r);
+        r.End();
+    }
 
     /// <summary>Reads the next entry, which must be the tensor <paramref name="name"/> of the given shape, into <paramref name="into"/>.</summary>
     public void Tensor(string name, Tensor into) => Floats(name, into.Rows, into.Cols, into.Span);

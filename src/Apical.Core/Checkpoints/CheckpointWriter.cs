@@ -12,17 +12,25 @@ public sealed class CheckpointWriter : IDisposable
     internal const ulong Magic = 0x3130_5450_4B43_5041; // "APCKPT01" little-endian
     internal const byte TensorEntry = 1, CounterEntry = 2, EndEntry = 0xFF;
 
-    private readonly string _path;
-    private readonly string _temporary;
+    private readonly string? _path;
+    private readonly string? _temporary;
     private readonly BinaryWriter _writer;
     private bool _committed;
 
+    /// <summary>Writes the checkpoint file <paramref name="path"/> (under a temporary name until <see cref="Commit"/>).</summary>
     public CheckpointWriter(string path, int nodeId, string nodeName)
+        : this(new FileStream(path + ".partial", FileMode.Create, FileAccess.Write), nodeId, nodeName)
     {
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("checkpoints are little-endian");
         _path = path;
         _temporary = path + ".partial";
-        _writer = new BinaryWriter(new FileStream(_temporary, FileMode.Create, FileAccess.Write), Encoding.UTF8);
+    }
+
+    /// <summary>Writes a checkpoint into <paramref name="stream"/> (e.g. to send it to the node that stores it);
+    /// <see cref="Commit"/> finishes it and leaves the stream open.</summary>
+    public CheckpointWriter(Stream stream, int nodeId, string nodeName)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("checkpoints are little-endian");
+        _writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         _writer.Write(Magic);
         _writer.Write(nodeId);
         _writer.Write(nodeName);
@@ -47,21 +55,41 @@ public sealed class CheckpointWriter : IDisposable
         _writer.Write(value);
     }
 
-    /// <summary>Finishes the file and moves it into place.</summary>
+    /// <summary>Finishes the checkpoint; a file is moved into place.</summary>
     public void Commit()
     {
         _writer.Write(EndEntry);
         _writer.Flush();
-        ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
+        var stream = _writer.BaseStream;
         _writer.Dispose();
-        File.Move(_temporary, _path, overwrite: true);
+        if (_path is not null)
+        {
+            ((FileStream)stream).Flush(flushToDisk: true);
+            stream.Dispose();
+            File.Move(_temporary!, _path, overwrite: true);
+        }
         _committed = true;
+    }
+
+    /// <summary>Writes a node's whole checkpoint to bytes.</summary>
+    public static byte[] ToBytes(ICheckpointable node, int nodeId, string nodeName)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new CheckpointWriter(buffer, nodeId, nodeName))
+        {
+            node.Save(w);
+            w.Commit();
+        }
+        return buffer.ToArray();
     }
 
     public void Dispose()
     {
         if (_committed) return;
+        var stream = _writer.BaseStream;
         _writer.Dispose();
+        if (_temporary is null) return;
+        stream.Dispose();
         try { File.Delete(_temporary); } catch (IOException) { }
     }
 }

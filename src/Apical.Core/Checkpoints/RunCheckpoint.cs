@@ -16,8 +16,18 @@ public static class RunCheckpoint
     private const string Prefix = "epoch-";
     private const string SessionFile = "session.ckpt";
 
-    /// <summary>Writes a checkpoint and keeps only the newest <paramref name="keep"/> (0 keeps all); returns its directory.</summary>
+    /// <summary>Writes a checkpoint of nodes held in this process and keeps only the newest <paramref name="keep"/>
+    /// (0 keeps all); returns its directory.</summary>
     public static string Save(string root, CheckpointPosition position, IReadOnlyList<INode> nodes, int keep)
+    {
+        var states = new List<(INode, byte[])>();
+        foreach (var node in nodes)
+            if (node is ICheckpointable c) states.Add((node, CheckpointWriter.ToBytes(c, node.Id, node.Name)));
+        return Save(root, position, states, keep);
+    }
+
+    /// <summary>Writes a checkpoint from node states already serialised (by the nodes wherever they run).</summary>
+    public static string Save(string root, CheckpointPosition position, IReadOnlyList<(INode Node, byte[] State)> states, int keep)
     {
         Directory.CreateDirectory(root);
         string name = Prefix + position.Epoch.ToString("D6", CultureInfo.InvariantCulture);
@@ -25,13 +35,8 @@ public static class RunCheckpoint
         string partial = Path.Combine(root, "." + name + ".partial");
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
-        foreach (var node in nodes)
-        {
-            if (node is not ICheckpointable c) continue;
-            using var w = new CheckpointWriter(Path.Combine(partial, NodeFile(node)), node.Id, node.Name);
-            c.Save(w);
-            w.Commit();
-        }
+        foreach (var (node, state) in states)
+            File.WriteAllBytes(Path.Combine(partial, NodeFile(node)), state);
         using (var w = new CheckpointWriter(Path.Combine(partial, SessionFile), -1, "session"))
         {
             w.Counter("epoch", position.Epoch);
@@ -53,18 +58,33 @@ public static class RunCheckpoint
     /// <summary>Restores every checkpointable node from <paramref name="directory"/> and returns the run's position.</summary>
     public static CheckpointPosition Load(string directory, IReadOnlyList<INode> nodes)
     {
-        if (!Directory.Exists(directory)) throw new CheckpointException(directory, "checkpoint directory not found");
-        CheckpointPosition position;
-        using (var r = new CheckpointReader(Path.Combine(directory, SessionFile), -1, "session"))
-        {
-            position = new CheckpointPosition((int)r.Counter("epoch"), r.Counter("train_step"), r.Counter("validation_step"), r.Counter("test_step"));
-            r.End();
-        }
+        var position = ReadPosition(directory);
         foreach (var node in nodes)
         {
             if (node is not ICheckpointable c) continue;
             using var r = new CheckpointReader(Path.Combine(directory, NodeFile(node)), node.Id, node.Name);
             c.Load(r);
+            r.End();
+        }
+        return position;
+    }
+
+    /// <summary>The stored state of one node (to hand to the node wherever it runs), checked by the node on load.</summary>
+    public static (byte[] State, string File) ReadNodeState(string directory, INode node)
+    {
+        string file = Path.Combine(directory, NodeFile(node));
+        if (!File.Exists(file)) throw new CheckpointException(file, "file not found");
+        return (File.ReadAllBytes(file), file);
+    }
+
+    /// <summary>The run's position stored in a checkpoint.</summary>
+    public static CheckpointPosition ReadPosition(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new CheckpointException(directory, "checkpoint directory not found");
+        CheckpointPosition position;
+        using (var r = new CheckpointReader(Path.Combine(directory, SessionFile), -1, "session"))
+        {
+            position = new CheckpointPosition((int)r.Counter("epoch"), r.Counter("train_step"), r.Counter("validation_step"), r.Counter("test_step"));
             r.End();
         }
         return position;

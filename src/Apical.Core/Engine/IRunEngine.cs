@@ -1,3 +1,4 @@
+using Apical.Core.Checkpoints;
 using Apical.Core.Data;
 using Apical.Core.Model;
 using Apical.Core.Rules;
@@ -32,6 +33,14 @@ public interface IRunEngine : IDisposable
     /// those of the nodes the engine runs, for oracles, diagnostics and checkpoints outside the layers. A no-op
     /// where the engine runs those very objects.</summary>
     void SyncParameters(Network network);
+
+    /// <summary>The checkpoint state of every checkpointable node (parameters, optimiser state), serialised where
+    /// the node runs. Called with every pipeline drained.</summary>
+    IReadOnlyList<(INode Node, byte[] State)> CaptureState(Network network);
+
+    /// <summary>Restores every checkpointable node from the state <paramref name="stateOf"/> gives (bytes and a name
+    /// for errors) where the node runs, and moves the engine to the run's position. Called before any batch.</summary>
+    void RestoreState(Network network, CheckpointPosition position, Func<INode, (byte[] State, string Source)> stateOf);
 }
 
 /// <summary>The in-process engine behind <see cref="IRunEngine"/>: every batch is pumped to completion at once.</summary>
@@ -66,6 +75,25 @@ public sealed class InProcessRunEngine : IRunEngine
     {
         if (!ReferenceEquals(network, _network))
             throw new ArgumentException("the in-process engine runs its own network; there is nothing to copy", nameof(network));
+    }
+
+    public IReadOnlyList<(INode Node, byte[] State)> CaptureState(Network network)
+    {
+        var states = new List<(INode, byte[])>();
+        foreach (var node in network.Topology.Nodes)
+            if (node is ICheckpointable c) states.Add((node, CheckpointWriter.ToBytes(c, node.Id, node.Name)));
+        return states;
+    }
+
+    public void RestoreState(Network network, CheckpointPosition position, Func<INode, (byte[] State, string Source)> stateOf)
+    {
+        foreach (var node in network.Topology.Nodes)
+        {
+            if (node is not ICheckpointable c) continue;
+            var (state, source) = stateOf(node);
+            CheckpointReader.FromBytes(c, state, source, node.Id, node.Name);
+        }
+        Engine.Seek(position.TrainStep, position.ValidationStep, position.TestStep);
     }
 
     public void Dispose() => Engine.Dispose();

@@ -108,22 +108,18 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Writes a checkpoint of every node and the run's position under <paramref name="root"/>.</summary>
     public string SaveCheckpoint(string root)
     {
-        if (_engine is not InProcessRunEngine)
-            throw new NotSupportedException("checkpoints of runs on the actor runtime are not written yet");
         var position = new CheckpointPosition(EpochsDone, _trainStep, _evalStep[(int)Phase.Validation], _evalStep[(int)Phase.Test]);
-        return RunCheckpoint.Save(root, position, Network.Topology.Nodes, _config.Checkpoint.Keep);
+        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep);
     }
 
-    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/>; <see cref="Run"/> then continues
-    /// with the next epoch and produces the same weights as an uninterrupted run.</summary>
+    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> on any engine; <see cref="Run"/> then
+    /// continues with the next epoch and produces the same weights as an uninterrupted run.</summary>
     public void Restore(string checkpointDirectory)
     {
-        if (_engine is not InProcessRunEngine)
-            throw new NotSupportedException("restoring runs on the actor runtime is not supported yet");
-        var position = RunCheckpoint.Load(checkpointDirectory, Network.Topology.Nodes);
+        var position = RunCheckpoint.ReadPosition(checkpointDirectory);
         if (position.Epoch > _config.Epochs)
             throw new CheckpointException(checkpointDirectory, $"is at epoch {position.Epoch}, beyond the {_config.Epochs} epochs of the config");
-        ((InProcessRunEngine)_engine).Engine.Seek(position.TrainStep, position.ValidationStep, position.TestStep);
+        _engine.RestoreState(Network, position, node => RunCheckpoint.ReadNodeState(checkpointDirectory, node));
         EpochsDone = position.Epoch;
         _trainStep = position.TrainStep;
         _evalStep[(int)Phase.Validation] = position.ValidationStep;
@@ -134,11 +130,6 @@ public sealed class TrainingSession : IDisposable
     {
         int every = _config.Checkpoint.EveryEpochs;
         if (every <= 0 || (epoch % every != 0 && epoch != _config.Epochs)) return;
-        if (_engine is not InProcessRunEngine)
-        {
-            if (epoch == every) observer.OnEvent("checkpoints are not written on the actor runtime yet");
-            return;
-        }
         string dir = SaveCheckpoint(storage.CheckpointRoot);
         observer.OnEvent($"checkpoint: {dir}");
     }
