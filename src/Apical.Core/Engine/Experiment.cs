@@ -10,6 +10,7 @@ public static class Experiment
     public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel) => config.Rule switch
     {
         RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa => Trainer.Run(config, data, observer, cancel),
+        RuleKind.Gle => Rules.Gle.GleDriver.Run(config, data, observer, cancel),
         _ => throw new NotSupportedException($"rule '{config.Rule}' has no in-process driver yet"),
     };
 }
