@@ -15,6 +15,7 @@ public sealed class LagLineTask : IStreamTask
     private readonly bool[] _high;
     private readonly int[] _shift;
     private readonly double[] _w = new double[2 * Radius + 1];
+    private readonly double[] _smoothCircular; // the smoothed unshifted wave away from the sequence ends
 
     public LagLineTask(int rows, ulong seed, int length = Length)
     {
@@ -35,6 +36,13 @@ public sealed class LagLineTask : IStreamTask
         double total = 0;
         for (int i = -Radius; i <= Radius; i++) total += _w[i + Radius] = Math.Exp(-i * i / 50.0);
         for (int i = 0; i < _w.Length; i++) _w[i] /= total;
+        _smoothCircular = new double[N];
+        for (int p = 0; p < N; p++)
+        {
+            double acc = 0;
+            for (int i = -Radius; i <= Radius; i++) acc += _w[i + Radius] * (_high[((p + i) % N + N) % N] ? 1.0 : -1.0);
+            _smoothCircular[p] = acc;
+        }
     }
 
     public int N { get; }
@@ -46,8 +54,15 @@ public sealed class LagLineTask : IStreamTask
         if (x.Rows != _shift.Length || x.Cols != 1)
             throw new ArgumentException($"LagLine fills {_shift.Length} x 1, got {x}");
         int k = (int)(step % N);
+        bool interior = k >= Radius && k < N - Radius;
         for (int r = 0; r < _shift.Length; r++)
         {
+            if (interior)
+            {
+                // Away from the ends the reflect boundary is not reached: smoothing commutes with the shift.
+                x[r, 0] = (float)_smoothCircular[((k - _shift[r]) % N + N) % N];
+                continue;
+            }
             double acc = 0;
             for (int i = -Radius; i <= Radius; i++)
             {

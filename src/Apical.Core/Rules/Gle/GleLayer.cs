@@ -63,7 +63,7 @@ public sealed class GleLayer : INode, IParameterized
         _gradW = new Tensor(n, nIn); _gradB = new Tensor(1, n); _gradTau = new Tensor(1, n);
         ErrorRateSum = new Tensor(n, nIn);
         _invTauM = new float[n]; _rOverM = new float[n]; _dtOverM = new float[n]; _mOverR = new float[n]; _dtOverR = new float[n];
-        _tauMMin = options.TauMMin ?? 10f * options.Dt;
+        _tauMMin = options.TauMMin ?? (float)(10.0 * options.Dt);
         UpdateFactors();
 
         if (options.Learn)

@@ -98,7 +98,7 @@ public sealed class GleNetwork
                 Bias = s.Bias,
                 Learn = !teacher && s.Learn,
                 LearnTauM = !teacher && s.LearnTauM,
-                TauMMin = s.TauMMin is { } m ? (float)m : null,
+                TauMMin = (float)(s.TauMMin ?? 10 * gle.Dt),
                 LearnFromStep = gle.LearnFromStep,
                 Optimizer = ls.Optimizer ?? c.Optimizer,
                 Seed = c.Seed,
