@@ -23,7 +23,8 @@ public sealed class GleLayer : INode, IParameterized
     private readonly Tensor _u, _v, _r, _rp;                 // state (B x n)
     private readonly Tensor _e, _eInst, _drive, _uTilde, _uDot; // per-step buffers (B x n)
     private readonly Tensor _inTile, _errTile;               // tiled views of messages of another row count
-    private readonly float[] _scratch;
+    private readonly Tensor _scratch;                        // B x n
+    private readonly Tensor _invTauMT, _rOverMT, _dtOverMT, _mOverRT, _dtOverRT; // per-neuron factors tiled over rows
     private readonly Tensor _gradW, _gradB, _gradTau;
     private readonly float[] _tauR, _invTauM, _rOverM, _dtOverM, _mOverR, _dtOverR;
     private readonly GleOptimizer? _optW, _optB, _optTau;
@@ -56,7 +57,9 @@ public sealed class GleLayer : INode, IParameterized
         _e = new Tensor(cap, n); _eInst = new Tensor(cap, n); _drive = new Tensor(cap, n);
         _uTilde = new Tensor(cap, n); _uDot = new Tensor(cap, n);
         _inTile = new Tensor(cap, nIn); _errTile = new Tensor(cap, n);
-        _scratch = new float[Math.Max(n, nIn)];
+        _scratch = new Tensor(cap, n);
+        _invTauMT = new Tensor(cap, n); _rOverMT = new Tensor(cap, n); _dtOverMT = new Tensor(cap, n);
+        _mOverRT = new Tensor(cap, n); _dtOverRT = new Tensor(cap, n);
         _rows = options.BatchSize;
         _u.SetRows(_rows); _v.SetRows(_rows); _r.SetRows(_rows); _rp.SetRows(_rows);
 
@@ -151,15 +154,13 @@ public sealed class GleLayer : INode, IParameterized
         Gemm.MatMulTransB(rIn, Weights, _drive);
         if (_o.Bias) Activations.AddRowVector(_drive, Bias.ReadOnlySpan);
 
-        // 3–4. Error neurons, then membrane.
-        var scratch = _scratch.AsSpan(0, n);
+        // 3–4. Error neurons, then membrane (whole batch at once: the factors are tiled over rows).
+        int len = rows * n;
         bool needUDot = _optTau is not null;
-        for (int b = 0; b < rows; b++)
-        {
-            ErrorNeurons.Step(_eInst.Row(b), _v.Row(b), _e.Row(b), _mOverR, _dtOverR, _o.ProspectiveErrors, scratch);
-            ProspectiveRate.Step(_drive.Row(b), _e.Row(b), _o.Gamma, _u.Row(b), _uTilde.Row(b), _rOverM, _dtOverM, _invTauM,
-                                 needUDot ? _uDot.Row(b) : Span<float>.Empty);
-        }
+        ErrorNeurons.Step(_eInst.ReadOnlySpan, _v.Span, _e.Span, _mOverRT.Data.AsSpan(0, len), _dtOverRT.Data.AsSpan(0, len),
+                          _o.ProspectiveErrors, _scratch.Data.AsSpan(0, len));
+        ProspectiveRate.Step(_drive.Span, _e.ReadOnlySpan, _o.Gamma, _u.Span, _uTilde.Span, _rOverMT.Data.AsSpan(0, len),
+                             _dtOverMT.Data.AsSpan(0, len), _invTauMT.Data.AsSpan(0, len), needUDot ? _uDot.Span : Span<float>.Empty);
 
         // 5. Gradients (batch means) and diagnostics.
         bool learn = _optW is not null && phase == Phase.Train && step >= _o.LearnFromStep && hasError;
@@ -174,14 +175,10 @@ public sealed class GleLayer : INode, IParameterized
             }
             if (_optTau is not null)
             {
-                var gt = _gradTau.Span;
-                gt.Clear();
-                for (int b = 0; b < rows; b++)
-                {
-                    TensorPrimitives.Multiply(_e.Row(b), _uDot.Row(b), scratch);
-                    TensorPrimitives.Add(gt, scratch, gt);
-                }
-                TensorPrimitives.Multiply(gt, invB, gt);
+                _scratch.SetRows(rows);
+                TensorPrimitives.Multiply(_e.ReadOnlySpan, _uDot.ReadOnlySpan, _scratch.Span);
+                Activations.SumRows(_scratch, _gradTau.Span);
+                TensorPrimitives.Multiply(_gradTau.Span, invB, _gradTau.Span);
             }
         }
         if (AccumulateErrorRate) Gemm.MatMulTransA(_e, rIn, ErrorRateSum, accumulate: true);
@@ -195,7 +192,7 @@ public sealed class GleLayer : INode, IParameterized
         }
 
         // 7. r = φ(ũ), r′ = φ′(ũ); emit r.
-        for (int b = 0; b < rows; b++) GlePhiFunctions.Apply(_o.Phi, _uTilde.Row(b), _r.Row(b), _rp.Row(b));
+        GlePhiFunctions.Apply(_o.Phi, _uTilde.ReadOnlySpan, _r.Span, _rp.Span);
         if (_o.CheckFinite) CheckFinite(step);
         var up = outbox.Rent(_o.OutputKind, rows);
         _r.ReadOnlySpan.CopyTo(up.Payload.Span);
@@ -294,6 +291,15 @@ public sealed class GleLayer : INode, IParameterized
             _dtOverM[j] = (float)(dt / tm);
             _mOverR[j] = (float)(tm / tr);
             _dtOverR[j] = (float)(dt / tr);
+        }
+        int n = tau.Length, cap = _o.BatchCapacity;
+        for (int b = 0; b < cap; b++)
+        {
+            _invTauM.CopyTo(_invTauMT.Data, b * n);
+            _rOverM.CopyTo(_rOverMT.Data, b * n);
+            _dtOverM.CopyTo(_dtOverMT.Data, b * n);
+            _mOverR.CopyTo(_mOverRT.Data, b * n);
+            _dtOverR.CopyTo(_dtOverRT.Data, b * n);
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Apical.Core.Optimization;
 
 namespace Apical.Core.Rules.Gle;
@@ -46,7 +48,28 @@ public sealed class GleOptimizer
             float eps = (float)(_eps * Math.Sqrt(c2));
             var m = _m.AsSpan(0, p.Length);
             var s = _s.AsSpan(0, p.Length);
-            for (int i = 0; i < p.Length; i++)
+            int i0 = 0;
+            if (Vector.IsHardwareAccelerated && p.Length >= Vector<float>.Count)
+            {
+                var vb1 = new Vector<float>(_beta1); var vb1c = new Vector<float>(1f - _beta1);
+                var vb2 = new Vector<float>(_beta2); var vb2c = new Vector<float>(1f - _beta2);
+                var vstep = new Vector<float>(step); var veps = new Vector<float>(eps);
+                var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+                var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+                var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+                var sv = MemoryMarshal.Cast<float, Vector<float>>(s);
+                for (int k = 0; k < pv.Length; k++)
+                {
+                    var gk = gv[k];
+                    var mk = vb1 * mv[k] + vb1c * gk;
+                    var sk = vb2 * sv[k] + vb2c * (gk * gk);
+                    mv[k] = mk;
+                    sv[k] = sk;
+                    pv[k] -= vstep * mk / (Vector.SquareRoot(sk) + veps);
+                }
+                i0 = pv.Length * Vector<float>.Count;
+            }
+            for (int i = i0; i < p.Length; i++)
             {
                 float gi = g[i];
                 float mi = _beta1 * m[i] + (1f - _beta1) * gi;

@@ -17,7 +17,8 @@ public sealed class GleReadout : INode
     private readonly InputPort[] _inputs;
     private readonly int _width, _stepsPerSample;
     private readonly Tensor _sum, _tile;
-    private readonly float[] _p;
+    private readonly Tensor _exp;
+    private readonly float[] _max;
     private readonly Tally[] _tally = new Tally[3];
     private int _pos;
 
@@ -29,7 +30,8 @@ public sealed class GleReadout : INode
         _inputs = [new InputPort(MessageKind.Output, width), new InputPort(MessageKind.Target, width)];
         _sum = new Tensor(batchCapacity, width);
         _tile = new Tensor(batchCapacity, width);
-        _p = new float[width];
+        _exp = new Tensor(batchCapacity, width);
+        _max = new float[batchCapacity];
     }
 
     public int Id { get; }
@@ -72,17 +74,20 @@ public sealed class GleReadout : INode
 
         if (_pos == 0) { _sum.SetRows(rows); _sum.Clear(); }
         else if (_sum.Rows != rows) throw new InvalidOperationException($"readout: batch changed from {_sum.Rows} to {rows} rows within a sample");
-        var p = _p.AsSpan();
+        _exp.SetRows(rows);
         for (int b = 0; b < rows; b++)
         {
             var orow = _tile.Row(b);
             TensorPrimitives.Add(_sum.Row(b), orow, _sum.Row(b));
-            float max = TensorPrimitives.Max(orow);
-            double z = 0;
-            for (int j = 0; j < _width; j++) z += Math.Exp(orow[j] - max);
-            double logZ = max + Math.Log(z);
+            _max[b] = TensorPrimitives.Max(orow);
+            TensorPrimitives.Subtract(orow, _max[b], _exp.Row(b));
+        }
+        TensorPrimitives.Exp(_exp.ReadOnlySpan, _exp.Span);
+        for (int b = 0; b < rows; b++)
+        {
+            double logZ = _max[b] + Math.Log(TensorPrimitives.Sum(_exp.Row(b)));
             var yr = y.Row(b);
-            for (int j = 0; j < _width; j++) if (yr[j] != 0) loss -= yr[j] * (orow[j] - logZ);
+            loss += logZ * TensorPrimitives.Sum(yr) - TensorPrimitives.Dot(yr, _tile.Row(b));
         }
         LastLoss = loss / rows;
         t.Loss += LastLoss;

@@ -26,6 +26,7 @@ public sealed class GleSession : IDisposable
     private long _step;
     private double _best = double.PositiveInfinity;
     private int _bad;
+    private double _cpuMsPerSample = double.NaN;
 
     public GleSession(RunConfig config, DataSplits data, string runId = "local", int? deliveryShuffleSeed = null)
     {
@@ -65,8 +66,10 @@ public sealed class GleSession : IDisposable
         for (int epoch = 1; epoch <= _config.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             long samples = TrainEpoch(epoch, observer, cancel);
             double seconds = sw.Elapsed.TotalSeconds;
+            _cpuMsPerSample = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, samples);
             if (samples < 0) return new RunResult(last, false, epoch - 1);
             var (loss, acc, _) = Network.Readout.Take(Phase.Train);
             var (testLoss, testAcc) = _config.Evaluation.Test ? Test() : (double.NaN, double.NaN);
@@ -154,6 +157,7 @@ public sealed class GleSession : IDisposable
         [
             new("lr", Network.Layers[0].LearningRate),
             new("ms_per_sample", 1000.0 / samplesPerSecond),
+            new("cpu_ms_per_sample", _cpuMsPerSample),
         ],
     };
 
