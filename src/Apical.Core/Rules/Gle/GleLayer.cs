@@ -157,10 +157,10 @@ public sealed class GleLayer : INode, IParameterized
         // 3–4. Error neurons, then membrane (whole batch at once: the factors are tiled over rows).
         int len = rows * n;
         bool needUDot = _optTau is not null;
-        ErrorNeurons.Step(_eInst.ReadOnlySpan, _v.Span, _e.Span, _mOverRT.Data.AsSpan(0, len), _dtOverRT.Data.AsSpan(0, len),
-                          _o.ProspectiveErrors, _scratch.Data.AsSpan(0, len));
-        ProspectiveRate.Step(_drive.Span, _e.ReadOnlySpan, _o.Gamma, _u.Span, _uTilde.Span, _rOverMT.Data.AsSpan(0, len),
-                             _dtOverMT.Data.AsSpan(0, len), _invTauMT.Data.AsSpan(0, len), needUDot ? _uDot.Span : Span<float>.Empty);
+        NeuronStep.Run(_eInst.ReadOnlySpan, _v.Span, _e.Span, _drive.Span, _u.Span, _uTilde.Span,
+                       needUDot ? _uDot.Span : Span<float>.Empty, _o.Gamma, _o.ProspectiveErrors,
+                       _mOverRT.Data.AsSpan(0, len), _dtOverRT.Data.AsSpan(0, len), _rOverMT.Data.AsSpan(0, len),
+                       _dtOverMT.Data.AsSpan(0, len), _invTauMT.Data.AsSpan(0, len));
 
         // 5. Gradients (batch means) and diagnostics.
         bool learn = _optW is not null && phase == Phase.Train && step >= _o.LearnFromStep && hasError;
