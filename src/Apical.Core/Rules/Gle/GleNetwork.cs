@@ -6,7 +6,8 @@ namespace Apical.Core.Rules.Gle;
 /// <summary>
 /// The graph of a GLE run: source → layer 1 → … → layer L → readout, Feedback links down, and either the
 /// source's targets or a fixed teacher network (same input, its output as Target) feeding the output layer.
-/// Node ids: 0 source, 1..L layers, then the teacher's layers, then the readout.
+/// Node ids: 0 source, 1..L layers, then the teacher's layers, then the readout. With link delay d the readout
+/// receives the output and its target both d steps late, so it compares values that belong together.
 /// </summary>
 public sealed class GleNetwork
 {
@@ -52,12 +53,12 @@ public sealed class GleNetwork
         {
             Chain(teacher, links, delay, feedback: false);
             links.Add(new Link(teacher[L - 1].Id, MessageKind.Target, layers[L - 1].Id, 1, 1));
-            links.Add(new Link(teacher[L - 1].Id, MessageKind.Target, readout.Id, 1, 1));
+            links.Add(new Link(teacher[L - 1].Id, MessageKind.Target, readout.Id, 1, delay));
         }
         else
         {
             links.Add(new Link(source.Id, MessageKind.Target, layers[L - 1].Id, 1, 1));
-            links.Add(new Link(source.Id, MessageKind.Target, readout.Id, 1, 1));
+            links.Add(new Link(source.Id, MessageKind.Target, readout.Id, 1, delay));
         }
         links.Add(new Link(source.Id, MessageKind.Input, layers[0].Id, 0, 1));
         if (withTeacher) links.Add(new Link(source.Id, MessageKind.Input, teacher[0].Id, 0, 1));
