@@ -43,6 +43,9 @@ public sealed class GleReadout : INode
     /// <summary>Loss of the last step (regression: mean over rows of the squared error).</summary>
     public double LastLoss { get; private set; } = double.NaN;
 
+    /// <summary>The step of the last firing that saw a target.</summary>
+    public long LastStep { get; private set; } = -1;
+
     /// <summary>Output seen at the last step (rows of the target).</summary>
     public Tensor LastOutput => _tile;
 
@@ -52,6 +55,7 @@ public sealed class GleReadout : INode
         var y = target.Payload;
         int rows = y.Rows;
         if (rows == 0) return;
+        LastStep = step;
         var o = inputs[0]!.Payload;
         _tile.SetRows(rows);
         if (o.Rows == 0) _tile.Clear();

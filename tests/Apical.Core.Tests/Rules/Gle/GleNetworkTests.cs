@@ -172,16 +172,19 @@ public class GleNetworkTests
             xs.Add(x);
             net.Source.Emit(s, Phase.Train, x, y, engine.OutboxOf(net.Source.Id));
             engine.Pump();
-            int lag = 3 * delay;
-            if (s < lag) continue;
+            // The readout's step k consumes the output stamped k − d, which is F of the input layer 1 consumed at
+            // step k − 3d, i.e. the source's step k − 3d − 1.
+            int source = (int)net.Readout.LastStep - 3 * delay - 1;
+            if (source < 0) continue;
+            Assert.True(net.Readout.LastStep >= s + 1, "the readout fell behind the source");
             var seen = net.Readout.LastOutput;
             for (int b = 0; b < B; b++)
             {
-                var expected = Static(net, xs[s - lag].Row(b));
+                var expected = Static(net, xs[source].Row(b));
                 for (int j = 0; j < 2; j++) Assert.True(Math.Abs(seen[b, j] - expected[j]) < 1e-5, $"step {s}, row {b}: {seen[b, j]} vs {expected[j]}");
                 for (int other = Math.Max(0, s - 20); other <= s; other++)
                 {
-                    if (other == s - lag) continue;
+                    if (other == source) continue;
                     var wrong = Static(net, xs[other].Row(b));
                     double diff = Math.Max(Math.Abs(seen[b, 0] - wrong[0]), Math.Abs(seen[b, 1] - wrong[1]));
                     Assert.True(diff > 1e-3, $"step {s} also matches the input of step {other}");
