@@ -111,5 +111,20 @@ public class GleLayerIdentityTests
                 Assert.Equal(rpOld[b, j] * f[b, j], layer.Error[b, j], 6);
     }
 
+    [Fact]
+    public void NanStopsTheRunNamingLayerStepAndValue()
+    {
+        var tau = new float[N]; Array.Fill(tau, 1f);
+        var layer = Layer(NIn, N, B, tau, (float[])tau.Clone(), Dt, GlePhi.Identity);
+        var x = new Tensor(B, NIn);
+        x[1, 2] = float.NaN;
+        var e = Assert.Throws<Apical.Core.Nodes.DivergenceException>(() =>
+            layer.Fire(0, Phase.Train, 42, [Msg(MessageKind.Rates, x), Msg(MessageKind.Feedback, new Tensor(B, N))], new CaptureOutbox(layer, B)));
+        Assert.Equal("l", e.Node);
+        Assert.Equal(42, e.Step);
+        Assert.True(double.IsNaN(e.Value));
+        Assert.Contains("row 1", e.Message);
+    }
+
     private static bool SpanEqual(Tensor a, Tensor b) => a.ReadOnlySpan.SequenceEqual(b.ReadOnlySpan);
 }
