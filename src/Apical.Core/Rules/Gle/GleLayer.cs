@@ -24,7 +24,6 @@ public sealed class GleLayer : INode, IParameterized
     private readonly Tensor _e, _eInst, _drive, _uTilde, _uDot; // per-step buffers (B x n)
     private readonly Tensor _inTile, _errTile;               // tiled views of messages of another row count
     private readonly Tensor _scratch;                        // B x n
-    private readonly Tensor _invTauMT, _rOverMT, _dtOverMT, _mOverRT, _dtOverRT; // per-neuron factors tiled over rows
     private readonly Tensor _gradW, _gradB, _gradTau;
     private readonly float[] _tauR, _invTauM, _rOverM, _dtOverM, _mOverR, _dtOverR;
     private readonly GleOptimizer? _optW, _optB, _optTau;
@@ -58,8 +57,7 @@ public sealed class GleLayer : INode, IParameterized
         _uTilde = new Tensor(cap, n); _uDot = new Tensor(cap, n);
         _inTile = new Tensor(cap, nIn); _errTile = new Tensor(cap, n);
         _scratch = new Tensor(cap, n);
-        _invTauMT = new Tensor(cap, n); _rOverMT = new Tensor(cap, n); _dtOverMT = new Tensor(cap, n);
-        _mOverRT = new Tensor(cap, n); _dtOverRT = new Tensor(cap, n);
+
         _rows = options.BatchSize;
         _u.SetRows(_rows); _v.SetRows(_rows); _r.SetRows(_rows); _rp.SetRows(_rows);
 
@@ -152,15 +150,14 @@ public sealed class GleLayer : INode, IParameterized
 
         // 2. s = W r_in + b (pre-update W).
         Gemm.MatMulTransB(rIn, Weights, _drive);
-        if (_o.Bias) Activations.AddRowVector(_drive, Bias.ReadOnlySpan);
 
-        // 3–4. Error neurons, then membrane (whole batch at once: the factors are tiled over rows).
-        int len = rows * n;
+        // 2–4. Bias, error neurons, then membrane, fused per row.
         bool needUDot = _optTau is not null;
-        NeuronStep.Run(_eInst.ReadOnlySpan, _v.Span, _e.Span, _drive.Span, _u.Span, _uTilde.Span,
-                       needUDot ? _uDot.Span : Span<float>.Empty, _o.Gamma, _o.ProspectiveErrors,
-                       _mOverRT.Data.AsSpan(0, len), _dtOverRT.Data.AsSpan(0, len), _rOverMT.Data.AsSpan(0, len),
-                       _dtOverMT.Data.AsSpan(0, len), _invTauMT.Data.AsSpan(0, len));
+        var bias = _o.Bias ? Bias.ReadOnlySpan : ReadOnlySpan<float>.Empty;
+        for (int r = 0; r < rows; r++)
+            NeuronStep.Row(_eInst.Row(r), _v.Row(r), _e.Row(r), _drive.Row(r), bias, _u.Row(r), _uTilde.Row(r),
+                           needUDot ? _uDot.Row(r) : Span<float>.Empty, _o.Gamma, _o.ProspectiveErrors,
+                           _mOverR, _dtOverR, _rOverM, _dtOverM, _invTauM);
 
         // 5. Gradients (batch means) and diagnostics.
         bool learn = _optW is not null && phase == Phase.Train && step >= _o.LearnFromStep && hasError;
@@ -231,17 +228,12 @@ public sealed class GleLayer : INode, IParameterized
                 var m = inputs[1]!;
                 if (m.Payload.Rows == 0 || m.Phase != Phase.Train) { _eInst.Clear(); return false; }
                 var y = View(m.Payload, _errTile);
-                float beta = _o.Beta;
-                for (int b = 0; b < rows; b++)
-                {
-                    var ei = _eInst.Row(b);
-                    var r = _r.Row(b);
-                    if (_o.Loss == GleLoss.CrossEntropy) TensorPrimitives.SoftMax(r, ei);
-                    else r.CopyTo(ei);
-                    TensorPrimitives.Subtract(y.Row(b), ei, ei);                 // y − softmax(r) or y − r
-                    TensorPrimitives.Multiply(ei, _rp.Row(b), ei);
-                    TensorPrimitives.Multiply(ei, beta, ei);
-                }
+                if (_o.Loss == GleLoss.CrossEntropy)
+                    for (int b = 0; b < rows; b++) TensorPrimitives.SoftMax(_r.Row(b), _eInst.Row(b));
+                else _r.ReadOnlySpan.CopyTo(_eInst.Span);
+                TensorPrimitives.Subtract(y.ReadOnlySpan, _eInst.ReadOnlySpan, _eInst.Span);   // y − softmax(r) or y − r
+                TensorPrimitives.Multiply(_eInst.ReadOnlySpan, _rp.ReadOnlySpan, _eInst.Span);
+                if (_o.Beta != 1f) TensorPrimitives.Multiply(_eInst.ReadOnlySpan, _o.Beta, _eInst.Span);
                 return true;
             }
             default:
@@ -291,15 +283,6 @@ public sealed class GleLayer : INode, IParameterized
             _dtOverM[j] = (float)(dt / tm);
             _mOverR[j] = (float)(tm / tr);
             _dtOverR[j] = (float)(dt / tr);
-        }
-        int n = tau.Length, cap = _o.BatchCapacity;
-        for (int b = 0; b < cap; b++)
-        {
-            _invTauM.CopyTo(_invTauMT.Data, b * n);
-            _rOverM.CopyTo(_rOverMT.Data, b * n);
-            _dtOverM.CopyTo(_dtOverMT.Data, b * n);
-            _mOverR.CopyTo(_mOverRT.Data, b * n);
-            _dtOverR.CopyTo(_dtOverRT.Data, b * n);
         }
     }
 
