@@ -141,17 +141,17 @@ public sealed class GleLayer : INode, IParameterized
     {
         var inPayload = inputs[0]!.Payload;
         if (inPayload.Rows > 0 && inPayload.Rows != _rows) Resize(inPayload.Rows);
-        int rows = _rows, n = _o.OutSize;
+        int rows = _rows;
         var rIn = View(inPayload, _inTile);
         _e.SetRows(rows); _eInst.SetRows(rows); _drive.SetRows(rows); _uTilde.SetRows(rows); _uDot.SetRows(rows);
 
         // 1. e^inst from values stored at the previous step.
         bool hasError = ComputeErrorInstant(inputs, rows);
 
-        // 2. s = W r_in + b (pre-update W).
+        // 2. s = W r_in + b with the pre-update W (the bias is added in the fused row step).
         Gemm.MatMulTransB(rIn, Weights, _drive);
 
-        // 2–4. Bias, error neurons, then membrane, fused per row.
+        // 3–4. Error neurons, then membrane, fused per row.
         bool needUDot = _optTau is not null;
         var bias = _o.Bias ? Bias.ReadOnlySpan : ReadOnlySpan<float>.Empty;
         for (int r = 0; r < rows; r++)
