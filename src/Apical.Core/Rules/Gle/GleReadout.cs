@@ -59,6 +59,7 @@ public sealed class GleReadout : INode
         var o = inputs[0]!.Payload;
         _tile.SetRows(rows);
         if (o.Rows == 0) _tile.Clear();
+        else if (o.Rows == rows) o.ReadOnlySpan.CopyTo(_tile.Span);
         else for (int b = 0; b < rows; b++) o.Row(b % o.Rows).CopyTo(_tile.Row(b));
 
         ref var t = ref _tally[(int)target.Phase];
@@ -78,20 +79,33 @@ public sealed class GleReadout : INode
 
         if (_pos == 0) { _sum.SetRows(rows); _sum.Clear(); }
         else if (_sum.Rows != rows) throw new InvalidOperationException($"readout: batch changed from {_sum.Rows} to {rows} rows within a sample");
+        // Cross-entropy of softmax(out) per row: a few classes per row, so plain loops around one vectorised exp.
+        TensorPrimitives.Add(_sum.ReadOnlySpan, _tile.ReadOnlySpan, _sum.Span);
         _exp.SetRows(rows);
+        var o2 = _tile.Data;
+        var ex = _exp.Data;
+        var yd = y.Data;
+        int w = _width;
         for (int b = 0; b < rows; b++)
         {
-            var orow = _tile.Row(b);
-            TensorPrimitives.Add(_sum.Row(b), orow, _sum.Row(b));
-            _max[b] = TensorPrimitives.Max(orow);
-            TensorPrimitives.Subtract(orow, _max[b], _exp.Row(b));
+            int at = b * w;
+            float max = o2[at];
+            for (int j = 1; j < w; j++) if (o2[at + j] > max) max = o2[at + j];
+            _max[b] = max;
+            for (int j = 0; j < w; j++) ex[at + j] = o2[at + j] - max;
         }
         TensorPrimitives.Exp(_exp.ReadOnlySpan, _exp.Span);
         for (int b = 0; b < rows; b++)
         {
-            double logZ = _max[b] + Math.Log(TensorPrimitives.Sum(_exp.Row(b)));
-            var yr = y.Row(b);
-            loss += logZ * TensorPrimitives.Sum(yr) - TensorPrimitives.Dot(yr, _tile.Row(b));
+            int at = b * w;
+            float z = 0, ySum = 0, yDot = 0;
+            for (int j = 0; j < w; j++)
+            {
+                z += ex[at + j];
+                ySum += yd[at + j];
+                yDot += yd[at + j] * o2[at + j];
+            }
+            loss += (_max[b] + Math.Log(z)) * ySum - yDot;
         }
         LastLoss = loss / rows;
         t.Loss += LastLoss;
