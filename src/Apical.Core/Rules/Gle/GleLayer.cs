@@ -24,6 +24,8 @@ public sealed class GleLayer : INode, IParameterized
     private readonly Tensor _e, _eInst, _drive, _uTilde, _uDot; // per-step buffers (B x n)
     private readonly Tensor _inTile, _errTile;               // tiled views of messages of another row count
     private readonly Tensor _scratch;                        // B x n
+    private readonly Tensor _biasT, _invTauMT, _rOverMT, _dtOverMT, _mOverRT, _dtOverRT; // per-neuron values tiled over rows
+    private int _biasTileRows;                               // rows of _biasT that hold the current bias
     private readonly Tensor _gradW, _gradB, _gradTau;
     private readonly float[] _tauR, _invTauM, _rOverM, _dtOverM, _mOverR, _dtOverR;
     private readonly GleOptimizer? _optW, _optB, _optTau;
@@ -57,6 +59,9 @@ public sealed class GleLayer : INode, IParameterized
         _uTilde = new Tensor(cap, n); _uDot = new Tensor(cap, n);
         _inTile = new Tensor(cap, nIn); _errTile = new Tensor(cap, n);
         _scratch = new Tensor(cap, n);
+        _biasT = new Tensor(cap, n);
+        _invTauMT = new Tensor(cap, n); _rOverMT = new Tensor(cap, n); _dtOverMT = new Tensor(cap, n);
+        _mOverRT = new Tensor(cap, n); _dtOverRT = new Tensor(cap, n);
 
         _rows = options.BatchSize;
         _u.SetRows(_rows); _v.SetRows(_rows); _r.SetRows(_rows); _rp.SetRows(_rows);
@@ -148,16 +153,22 @@ public sealed class GleLayer : INode, IParameterized
         // 1. e^inst from values stored at the previous step.
         bool hasError = ComputeErrorInstant(inputs, rows);
 
-        // 2. s = W r_in + b with the pre-update W (the bias is added in the fused row step).
-        Gemm.MatMulTransB(rIn, Weights, _drive);
+        // 2. s = b + W r_in with the pre-update W (the GEMM accumulates onto the tiled bias).
+        if (_o.Bias)
+        {
+            TileBias(rows);
+            _biasT.Data.AsSpan(0, rows * _o.OutSize).CopyTo(_drive.Span);
+            Gemm.MatMulTransB(rIn, Weights, _drive, accumulate: true);
+        }
+        else Gemm.MatMulTransB(rIn, Weights, _drive);
 
-        // 3–4. Error neurons, then membrane, fused per row.
+        // 3–4. Error neurons, then membrane, one pass over the whole batch (per-neuron factors tiled over rows).
+        int len = rows * _o.OutSize;
         bool needUDot = _optTau is not null;
-        var bias = _o.Bias ? Bias.ReadOnlySpan : ReadOnlySpan<float>.Empty;
-        for (int r = 0; r < rows; r++)
-            NeuronStep.Row(_eInst.Row(r), _v.Row(r), _e.Row(r), _drive.Row(r), bias, _u.Row(r), _uTilde.Row(r),
-                           needUDot ? _uDot.Row(r) : Span<float>.Empty, _o.Gamma, _o.ProspectiveErrors,
-                           _mOverR, _dtOverR, _rOverM, _dtOverM, _invTauM);
+        NeuronStep.Row(_eInst.ReadOnlySpan, _v.Span, _e.Span, _drive.Span, ReadOnlySpan<float>.Empty, _u.Span, _uTilde.Span,
+                       needUDot ? _uDot.Span : Span<float>.Empty, _o.Gamma, _o.ProspectiveErrors,
+                       _mOverRT.Data.AsSpan(0, len), _dtOverRT.Data.AsSpan(0, len), _rOverMT.Data.AsSpan(0, len),
+                       _dtOverMT.Data.AsSpan(0, len), _invTauMT.Data.AsSpan(0, len));
 
         // 5. Gradients (batch means) and diagnostics.
         bool learn = _optW is not null && phase == Phase.Train && step >= _o.LearnFromStep && hasError;
@@ -199,7 +210,11 @@ public sealed class GleLayer : INode, IParameterized
         if (learn)
         {
             _optW!.Step(_gradW.ReadOnlySpan);
-            _optB?.Step(_gradB.ReadOnlySpan);
+            if (_optB is not null)
+            {
+                _optB.Step(_gradB.ReadOnlySpan);
+                _biasTileRows = 0;
+            }
             if (_optTau is not null)
             {
                 _optTau.Step(_gradTau.ReadOnlySpan);
@@ -271,6 +286,15 @@ public sealed class GleLayer : INode, IParameterized
         for (int b = old; b < rows; b++) t.Row(b % old).CopyTo(t.Row(b));
     }
 
+    private void TileBias(int rows)
+    {
+        int n = _o.OutSize;
+        // Row 0 is a copy of the bias the tile was built from: any change to the bias (optimiser, checkpoint) shows there.
+        if (_biasTileRows > 0 && !_biasT.Data.AsSpan(0, n).SequenceEqual(Bias.ReadOnlySpan)) _biasTileRows = 0;
+        for (int b = _biasTileRows; b < rows; b++) Bias.ReadOnlySpan.CopyTo(_biasT.Data.AsSpan(b * n, n));
+        if (rows > _biasTileRows) _biasTileRows = rows;
+    }
+
     private void UpdateFactors()
     {
         var tau = TauM.ReadOnlySpan;
@@ -283,6 +307,15 @@ public sealed class GleLayer : INode, IParameterized
             _dtOverM[j] = (float)(dt / tm);
             _mOverR[j] = (float)(tm / tr);
             _dtOverR[j] = (float)(dt / tr);
+        }
+        int n = tau.Length;
+        for (int b = 0; b < _o.BatchCapacity; b++)
+        {
+            _invTauM.CopyTo(_invTauMT.Data, b * n);
+            _rOverM.CopyTo(_rOverMT.Data, b * n);
+            _dtOverM.CopyTo(_dtOverMT.Data, b * n);
+            _mOverR.CopyTo(_mOverRT.Data, b * n);
+            _dtOverR.CopyTo(_dtOverRT.Data, b * n);
         }
     }
 
