@@ -56,7 +56,15 @@ public sealed class GleSpec
         if (Plateau is not null)
             foreach (var p in Plateau.Validate()) yield return p;
 
+        bool stream = config.Data.Name is Data.DatasetNames.LagLine or Data.DatasetNames.LagNet;
+        if (stream && Teacher is null) yield return ("gle.teacher", $"the stream task '{config.Data.Name}' needs a teacher network");
+        if (!stream && Teacher is not null) yield return ("gle.teacher", $"only used by the stream tasks (lagline, lagnet), not by '{config.Data.Name}'");
+        if (stream && Steps < 1) yield return ("gle.steps", $"the stream task '{config.Data.Name}' needs steps >= 1, got {Steps}");
+
         var layers = config.Network.Layers;
+        for (int i = 0; i < Math.Min(Layers.Count, layers.Count); i++)
+            if (Layers[i].Phi is null && layers[i].Activation is Numerics.Activation.Relu)
+                yield return ($"gle.layers[{i}].phi", $"network.layers[{i}].activation {layers[i].Activation} has no GLE counterpart; set phi (identity, tanh, softplus, logistic)");
         if (Layers.Count != layers.Count)
             yield return ("gle.layers", $"needs one entry per network layer ({layers.Count}), got {Layers.Count}");
         int previous = config.Network.Input ?? InputChannels;

@@ -37,7 +37,7 @@ public class GleNetworkTests
             Optimizer = new OptimizerSpec { Type = OptimizerKind.Sgd, LearningRate = 2e-4, Momentum = 0.9 },
             Gle = new GleSpec
             {
-                Dt = 0.01, Beta = 1, Gamma = 0, ProspectiveErrors = prospective, LearnFromStep = long.MaxValue,
+                Dt = 0.01, Beta = 1, Gamma = 0, ProspectiveErrors = prospective, LearnFromStep = long.MaxValue, Steps = 4000,
                 Layers = Net(StudentW1), Teacher = Net([-0.5f, 1f]),
             },
         };
