@@ -8,8 +8,17 @@ public static class DatasetNames
     public const string Mnist = "mnist";
     public const string FashionMnist = "fashion-mnist";
     public const string TeacherStudent = "teacher-student";
+    /// <summary>MNIST-1D at 360 points (generated, seed 42): 4 000 train, 1 000 test.</summary>
+    public const string Mnist1d = "mnist1d";
+    /// <summary>The GLE LagLine chain task (a generated stream; the targets come from a teacher network).</summary>
+    public const string LagLine = "lagline";
+    /// <summary>The GLE LagNet task (sum of sines; the targets come from a teacher network).</summary>
+    public const string LagNet = "lagnet";
 
-    public static IReadOnlyList<string> All { get; } = [Mnist, FashionMnist, TeacherStudent];
+    public static IReadOnlyList<string> All { get; } = [Mnist, FashionMnist, TeacherStudent, Mnist1d, LagLine, LagNet];
+
+    /// <summary>Data sets generated in code, with no validation split by default.</summary>
+    internal static bool IsGenerated(string name) => name is TeacherStudent or Mnist1d or LagLine or LagNet;
 }
 
 /// <summary>
@@ -63,7 +72,7 @@ public sealed class DataSpec
     /// <summary>The validation size actually used.</summary>
     [JsonIgnore]
     public int EffectiveValidationSize =>
-        ValidationSize ?? (Name == DatasetNames.TeacherStudent ? 0 : DefaultImageValidationSize);
+        ValidationSize ?? (DatasetNames.IsGenerated(Name) ? 0 : DefaultImageValidationSize);
 
     /// <summary>Human-readable problems, each naming its field; empty when the spec is usable.</summary>
     public IReadOnlyList<string> Validate()
@@ -77,6 +86,7 @@ public sealed class DataSpec
         {
             DatasetNames.Mnist or DatasetNames.FashionMnist => ImageTrainCount,
             DatasetNames.TeacherStudent => Teacher?.TrainSize,
+            DatasetNames.Mnist1d => 4000,
             _ => null,
         };
         int v = EffectiveValidationSize;

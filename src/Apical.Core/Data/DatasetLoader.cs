@@ -13,6 +13,8 @@ public static class DatasetLoader
             DatasetNames.Mnist => MnistLoader.Load(Directory(spec, cache, progress), spec, progress),
             DatasetNames.FashionMnist => FashionMnistLoader.Load(Directory(spec, cache, progress), spec, progress),
             DatasetNames.TeacherStudent => TeacherStudent.Generate(spec),
+            DatasetNames.Mnist1d => Mnist1dData.Load(spec),
+            DatasetNames.LagLine or DatasetNames.LagNet => Streams.StreamTask.Placeholder(spec.Name),
             _ => throw new ArgumentException($"data.name: unknown data set '{spec.Name}'"),
         };
     }

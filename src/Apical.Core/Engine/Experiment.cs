@@ -11,6 +11,8 @@ public static class Experiment
     public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, string? resumeFrom = null) => config.Rule switch
     {
         RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa => Trainer.Run(config, data, observer, cancel, resumeFrom),
+        _ when resumeFrom is not null => throw new NotSupportedException($"runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet"),
+        RuleKind.Gle => Rules.Gle.GleDriver.Run(config, data, observer, cancel),
         _ => throw new NotSupportedException($"rule '{config.Rule}' has no in-process driver yet"),
     };
 }

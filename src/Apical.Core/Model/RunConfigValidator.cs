@@ -20,6 +20,7 @@ public static class RunConfigValidator
         foreach (var reason in c.Data.Validate()) Add(FieldOfDataProblem(reason), ReasonOfDataProblem(reason));
         var shape = DataShape.Of(c.Data);
         if (shape is null) Add("data.name", $"unknown data set '{c.Data.Name}'");
+        if (c.Rule is RuleKind.Gle && c.Gle is not null && shape is { } streamed) shape = c.Gle.StreamShape(streamed);
 
         foreach (var (field, reason) in c.Optimizer.Validate()) Add($"optimizer.{field}", reason);
 
@@ -54,6 +55,8 @@ public static class RunConfigValidator
 
         if (c.Rule is RuleKind.Dfc or RuleKind.StrongDfc && c.Dfc is null) Add("dfc", $"the {c.Rule} rule needs a \"dfc\" section");
         if (c.Rule is RuleKind.Gle && c.Gle is null) Add("gle", "the gle rule needs a \"gle\" section");
+        if (c.Rule is RuleKind.Gle && c.Gle is not null)
+            foreach (var (field, reason) in c.Gle.Validate(c)) Add(field, reason);
         if (c.Engine.PipelineDepth < 0) Add("engine.pipelineDepth", $"must be >= 0 (0 = strict), got {c.Engine.PipelineDepth}");
         if (c.Engine.Delay < 1) Add("engine.delay", $"must be >= 1 step, got {c.Engine.Delay}");
         if (c.Engine.Jitter < 0) Add("engine.jitter", $"must be >= 0 steps, got {c.Engine.Jitter}");
@@ -88,6 +91,8 @@ public readonly record struct DataShape(int InputWidth, int OutputWidth, bool Cl
     public static DataShape? Of(DataSpec spec) => spec.Name switch
     {
         "mnist" or "fashion-mnist" => new DataShape(784, 10, true),
+        "mnist1d" => new DataShape(360, 10, true),
+        "lagline" or "lagnet" => new DataShape(1, 1, false),
         "teacher-student" => new DataShape(spec.Teacher?.InputSize ?? new TeacherSpec().InputSize, spec.Teacher?.OutputSize ?? new TeacherSpec().OutputSize, false),
         _ => null,
     };

@@ -1,0 +1,57 @@
+using Apical.Core.Model;
+using Xunit;
+
+namespace Apical.Core.Tests.Rules.Gle;
+
+/// <summary>Spec check 8 (validation) and the shipped configs.</summary>
+public class GleConfigTests
+{
+    private static string RepoFile(string relative)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, relative))) dir = dir.Parent;
+        return dir is null ? throw new FileNotFoundException(relative) : Path.Combine(dir.FullName, relative);
+    }
+
+    [Theory]
+    [InlineData("configs/mnist1d-gle.json")]
+    [InlineData("configs/mnist1d-gle-instantaneous.json")]
+    [InlineData("configs/lagline-gle.json")]
+    [InlineData("configs/lagline-gle-instantaneous.json")]
+    [InlineData("configs/lagnet-gle.json")]
+    [InlineData("configs/lagnet-gle-instantaneous.json")]
+    public void ShippedConfigsLoad(string path)
+    {
+        var config = RunConfigLoader.Load(RepoFile(path));
+        Assert.Equal(RuleKind.Gle, config.Rule);
+        Assert.NotNull(config.Gle);
+    }
+
+    [Fact]
+    public void MnistConfigHasTheFifteenThousandParameterNet()
+    {
+        var c = RunConfigLoader.Load(RepoFile("configs/mnist1d-gle.json"));
+        int previous = 1, parameters = 0;
+        foreach (var l in c.Network.Layers) { parameters += (previous + 1) * l.Out; previous = l.Out; }
+        Assert.Equal(14_956, parameters);
+    }
+
+    [Fact]
+    public void TimeConstantBelowDtIsRejectedNamingLayerNeuronAndValue()
+    {
+        string json = File.ReadAllText(RepoFile("configs/lagnet-gle.json"));
+        var text = System.Text.RegularExpressions.Regex.Replace(json, "\"value\": 0.1\\b", "\"value\": 0.005");
+        var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(text, "test.json"));
+        Assert.Contains("gle.layers[0].tauR[1].value", e.Message);
+        Assert.Contains("neurons 1..1", e.Message);
+        Assert.Contains("0.005", e.Message);
+    }
+
+    [Fact]
+    public void NegativeDtIsRejected()
+    {
+        string text = File.ReadAllText(RepoFile("configs/lagline-gle.json")).Replace("\"dt\": 0.01", "\"dt\": -1");
+        var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(text, "test.json"));
+        Assert.Contains("gle.dt", e.Message);
+    }
+}
