@@ -1,3 +1,4 @@
+using Apical.Tests.Shared;
 using Apical.Actors.Hosting;
 using Apical.Actors.Tests.TestSupport;
 using Apical.Core.Checkpoints;

@@ -1,3 +1,4 @@
+using Apical.Tests.Shared;
 using Akka.Actor;
 using Apical.Actors.Hosting;
 using Apical.Actors.Protocol;

@@ -1,3 +1,4 @@
+using Apical.Tests.Shared;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Apical.Actors.Hosting;

@@ -1,3 +1,4 @@
+using Apical.Tests.Shared;
 using Apical.Core.Checkpoints;
 using Apical.Core.Engine;
 using Apical.Core.Metrics;

@@ -1,3 +1,4 @@
+using Apical.Tests.Shared;
 using Apical.Core.Engine;
 using Apical.Core.Model;
 using Apical.Core.Tests.TestSupport;

@@ -4,10 +4,10 @@ using Apical.Core.Model;
 using Apical.Core.Numerics;
 using Apical.Core.Optimization;
 
-namespace Apical.Actors.Tests.TestSupport;
+namespace Apical.Tests.Shared;
 
 /// <summary>Small generated data sets and configs for rule and engine tests.</summary>
-internal static class TinyNetworks
+public static class TinyNetworks
 {
     /// <summary>A classification set whose label is the argmax of a fixed random linear map of the input.</summary>
     public static Dataset Classification(int samples, int inputs, int classes, int seed)
