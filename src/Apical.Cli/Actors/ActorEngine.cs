@@ -29,7 +29,10 @@ internal static class ActorEngine
                 "inproc" => false,
                 _ => config.Engine.Type == EngineKind.Actors,
             };
-            return useActors ? Run(config, data, observer, cancel, actors, resumeFrom) : Experiment.Run(config, data, observer, cancel, resumeFrom);
+            if (!useActors) return Experiment.Run(config, data, observer, cancel, resumeFrom);
+            if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa))
+                throw new UsageException($"--engine actors: training runs of rule '{config.Rule}' are driven in-process only for now; use --engine inproc");
+            return Run(config, data, observer, cancel, actors, resumeFrom);
         };
 
     public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, ActorEngineOptions o,
