@@ -53,6 +53,8 @@ public static class RunConfigValidator
             Add("loss", $"softmax-cross-entropy needs a classification data set; '{c.Data.Name}' is a regression task (use \"mse\")");
 
         if (c.Rule is RuleKind.Dfc or RuleKind.StrongDfc && c.Dfc is null) Add("dfc", $"the {c.Rule} rule needs a \"dfc\" section");
+        if (c.Rule is RuleKind.Dfc or RuleKind.StrongDfc && c.Dfc is not null)
+            foreach (var (field, reason) in Rules.Dfc.DfcSpecValidator.Validate(c.Dfc, c.Rule)) Add(field, reason);
         if (c.Rule is RuleKind.Gle && c.Gle is null) Add("gle", "the gle rule needs a \"gle\" section");
         if (c.Engine.PipelineDepth < 0) Add("engine.pipelineDepth", $"must be >= 0 (0 = strict), got {c.Engine.PipelineDepth}");
         if (c.Engine.Delay < 1) Add("engine.delay", $"must be >= 1 step, got {c.Engine.Delay}");
