@@ -140,7 +140,7 @@ public sealed class DfcLayer : INode, IParameterized
             Gemm.MatMul(pre, _packedW, _vffConst);
             Ops.AddRowVector(_vffConst, Bias.ReadOnlySpan);
             _vffConst.ReadOnlySpan.CopyTo(_phiVffConst.Span);
-            Activations.Apply(_o.Activation, _phiVffConst.Span);
+            Phi(_phiVffConst.Span);
             vff = _vffConst;
         }
         else
@@ -151,7 +151,7 @@ public sealed class DfcLayer : INode, IParameterized
         }
         vff.ReadOnlySpan.CopyTo(_v.Span);
         vff.ReadOnlySpan.CopyTo(_r.Span);
-        Activations.Apply(_o.Activation, _r.Span);
+        Phi(_r.Span);
         _r.ReadOnlySpan.CopyTo(_rPrev.Span);
         _k = 0;
     }
@@ -214,8 +214,7 @@ public sealed class DfcLayer : INode, IParameterized
 
         (_r, _rPrev) = (_rPrev, _r);
         _r.SetRows(_rows);
-        v.CopyTo(_r.Span);
-        Activations.Apply(_o.Activation, _r.Span);
+        Phi(v, _r.Span);
         _k++;
 
         bool last = _k == c.Steps - 1;
@@ -241,8 +240,7 @@ public sealed class DfcLayer : INode, IParameterized
             System.Numerics.Tensors.TensorPrimitives.Subtract(_r.ReadOnlySpan, _phiVffConst.ReadOnlySpan, s);
             return;
         }
-        vff.ReadOnlySpan.CopyTo(s);
-        Activations.Apply(_o.Activation, s);
+        Phi(vff.ReadOnlySpan, s);
         System.Numerics.Tensors.TensorPrimitives.Subtract(_r.ReadOnlySpan, s, s);
     }
 
@@ -315,6 +313,16 @@ public sealed class DfcLayer : INode, IParameterized
             outbox.Send(m, Phase.Train, step);
         }
     }
+
+    /// <summary>φ: the fast vectorised tanh for tanh layers (see <see cref="FastTanh"/>), else the library activation.</summary>
+    private void Phi(ReadOnlySpan<float> x, Span<float> dst)
+    {
+        if (_o.Activation == Activation.Tanh) { FastTanh.Apply(x, dst); return; }
+        x.CopyTo(dst);
+        Activations.Apply(_o.Activation, dst.Slice(0, x.Length));
+    }
+
+    private void Phi(Span<float> x) => Phi(x, x);
 
     private void SetRows(int rows)
     {

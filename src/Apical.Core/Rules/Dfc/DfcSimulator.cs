@@ -24,7 +24,11 @@ public sealed class DfcSimulator : IDisposable
     {
         _net = network;
         BatchCapacity = batchCapacity;
+        OutputMinus = new Tensor(batchCapacity, network.Output.Options.OutSize);
     }
+
+    /// <summary>r_L^- of the last simulated mini-batch (its feedforward output).</summary>
+    public Tensor OutputMinus { get; }
 
     public DfcNetwork Network => _net;
     public int BatchCapacity { get; }
@@ -50,6 +54,8 @@ public sealed class DfcSimulator : IDisposable
         var layers = _net.Layers;
         var ctl = _net.Controller;
         var output = Feedforward(x);
+        OutputMinus.SetRows(output.Rows);
+        output.ReadOnlySpan.CopyTo(OutputMinus.Span);
         bool engine = c.Schedule == TransmissionSchedule.Jacobi && JacobiOnEngine;
         long first = engine ? _nextStep : 0;
         ctl.BeginBatch(c, output, labels, first);

@@ -8,8 +8,9 @@ namespace Apical.Core.Rules.Dfc;
 /// 2/B (steady state). s is the teaching signal, p the rate that produced v^ff[k].
 /// <para>
 /// Hidden layers stack <see cref="ChunkSteps"/> steps of s and p and form their product in one GEMM whose inner
-/// dimension is chunk × B, then add it into float64 accumulators. The first layer's presynaptic rate is the
-/// constant input x, so it only sums s over the steps (float64) and forms one outer product at the end.
+/// dimension is chunk × B, accumulating in float32 for <see cref="FlushSteps"/> steps before adding the partial
+/// sum into float64 accumulators. The first layer's presynaptic rate is the constant input x, so it only sums s
+/// over the steps (float32 partial sums flushed into float64 the same way) and forms one outer product at the end.
 /// </para>
 /// </summary>
 internal sealed class ForwardRule
@@ -17,11 +18,17 @@ internal sealed class ForwardRule
     private readonly int _in, _out;
     private readonly bool _constantInput;
     private readonly Tensor _s, _p;      // chunk stacks (chunk·B rows)
-    private readonly Tensor _product;    // out × in
+    private readonly Tensor _product;    // out × in, float32 partial sum since the last flush
+    private readonly float[] _partialB;  // out, float32 partial bias sum
     private readonly double[] _accW, _accB;
     private readonly double[] _sumS;     // constant input: Σ_k s[k], B × out
+    private readonly float[] _partialS;  // constant input: float32 partial sum since the last flush
     private readonly Tensor _sumSf;
-    private int _filled, _rows, _terms;
+    private int _filled, _rows, _terms, _sincePartialFlush;
+    private bool _productHolds;
+
+    /// <summary>Steps summed in float32 before a float64 flush.</summary>
+    public const int FlushSteps = 64;
 
     public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput)
     {
@@ -42,7 +49,9 @@ internal sealed class ForwardRule
         _product = new Tensor(outSize, inSize);
         _accW = new double[outSize * inSize];
         _accB = new double[outSize];
+        _partialB = new float[outSize];
         _sumS = constantInput ? new double[batchCapacity * outSize] : Array.Empty<double>();
+        _partialS = constantInput ? new float[batchCapacity * outSize] : Array.Empty<float>();
         _sumSf = new Tensor(constantInput ? batchCapacity : 0, outSize);
         WeightGradient = new Tensor(outSize, inSize);
         BiasGradient = new Tensor(1, outSize);
@@ -61,9 +70,16 @@ internal sealed class ForwardRule
         _rows = rows;
         _filled = 0;
         _terms = 0;
+        _sincePartialFlush = 0;
+        _productHolds = false;
         Array.Clear(_accW);
         Array.Clear(_accB);
-        if (_constantInput) Array.Clear(_sumS, 0, rows * _out);
+        Array.Clear(_partialB);
+        if (_constantInput)
+        {
+            Array.Clear(_sumS, 0, rows * _out);
+            Array.Clear(_partialS, 0, rows * _out);
+        }
     }
 
     /// <summary>Adds one step: teaching signal <paramref name="s"/> (B × out) and presynaptic rate <paramref name="p"/>
@@ -75,30 +91,51 @@ internal sealed class ForwardRule
         var src = s.ReadOnlySpan;
         if (_constantInput)
         {
-            var acc = _sumS.AsSpan(0, n);
-            for (int i = 0; i < n; i++) acc[i] += src[i];
+            var part = _partialS.AsSpan(0, n);
+            System.Numerics.Tensors.TensorPrimitives.Add(part, src, part);
+            if (++_sincePartialFlush == FlushSteps) FlushPartial();
             return;
         }
         src.CopyTo(_s.Data.AsSpan(_filled * n, n));
         p!.ReadOnlySpan.Slice(0, _rows * _in).CopyTo(_p.Data.AsSpan(_filled * _rows * _in, _rows * _in));
-        if (++_filled == ChunkSteps) Flush();
+        if (++_filled == ChunkSteps) MultiplyChunk();
     }
 
-    private void Flush()
+    /// <summary>Adds the stacked chunk's Sᵀ P (and its column sums) to the float32 partial sums.</summary>
+    private void MultiplyChunk()
     {
         if (_filled == 0) return;
-        _s.SetRows(_filled * _rows);
-        _p.SetRows(_filled * _rows);
-        Gemm.MatMulTransA(_s, _p, _product);
-        var prod = _product.ReadOnlySpan;
-        for (int i = 0; i < _accW.Length; i++) _accW[i] += prod[i];
-        var sd = _s.ReadOnlySpan;
-        for (int r = 0; r < _filled * _rows; r++)
-        {
-            var row = sd.Slice(r * _out, _out);
-            for (int j = 0; j < _out; j++) _accB[j] += row[j];
-        }
+        int rows = _filled * _rows;
+        _s.SetRows(rows);
+        _p.SetRows(rows);
+        Gemm.MatMulTransA(_s, _p, _product, accumulate: _productHolds);
+        _productHolds = true;
+        var pb = _partialB.AsSpan();
+        for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(pb, _s.Row(r), pb);
+        _sincePartialFlush += _filled;
         _filled = 0;
+        if (_sincePartialFlush >= FlushSteps) FlushPartial();
+    }
+
+    /// <summary>Moves the float32 partial sums into the float64 accumulators.</summary>
+    private void FlushPartial()
+    {
+        if (_constantInput)
+        {
+            var part = _partialS.AsSpan(0, _rows * _out);
+            var acc = _sumS.AsSpan(0, part.Length);
+            for (int i = 0; i < part.Length; i++) acc[i] += part[i];
+            part.Clear();
+        }
+        else if (_productHolds)
+        {
+            var prod = _product.ReadOnlySpan;
+            for (int i = 0; i < _accW.Length; i++) _accW[i] += prod[i];
+            for (int j = 0; j < _out; j++) _accB[j] += _partialB[j];
+            Array.Clear(_partialB);
+            _productHolds = false;
+        }
+        _sincePartialFlush = 0;
     }
 
     /// <summary>Forms g_W, g_b from the accumulators. <paramref name="input"/> is x for the first layer.</summary>
@@ -107,6 +144,7 @@ internal sealed class ForwardRule
         double scale = variant == ForwardVariant.Continuous ? -2.0 / (_rows * (double)totalSteps) : -2.0 / _rows;
         if (_constantInput)
         {
+            FlushPartial();
             _sumSf.SetRows(_rows);
             var sf = _sumSf.Span;
             for (int i = 0; i < sf.Length; i++) sf[i] = (float)_sumS[i];
@@ -122,7 +160,8 @@ internal sealed class ForwardRule
             }
             return;
         }
-        Flush();
+        MultiplyChunk();
+        FlushPartial();
         var gw = WeightGradient.Span;
         for (int i = 0; i < gw.Length; i++) gw[i] = (float)(scale * _accW[i]);
         var gbias = BiasGradient.Span;
