@@ -184,7 +184,7 @@ public sealed class DfcSession : IDisposable
         var (vl, va) = EvaluateSplit(Phase.Validation);
         var (tl, ta) = EvaluateSplit(Phase.Test);
         var extra = new List<KeyValuePair<string, double>>();
-        if (stats is not null) extra.AddRange(stats.Columns(Network));
+        extra.AddRange((stats ?? new EpochStats(Network.Layers.Count)).Columns(Network)); // NaN before training: same columns every row
         if (_probeX is not null)
             extra.AddRange(DfcProbe.Measure(_sim, Forward, _probeX, _probeLabels!, _spec.GnDamping, long.MaxValue >> 33));
         return new EpochMetrics
@@ -276,7 +276,7 @@ public sealed class DfcSession : IDisposable
 
         public IEnumerable<KeyValuePair<string, double>> Columns(DfcNetwork net)
         {
-            int s = Math.Max(1, _samples), b = Math.Max(1, _batches);
+            double s = _samples > 0 ? _samples : double.NaN, b = _batches > 0 ? _batches : double.NaN;
             yield return new("final_error", _finalError / s);
             yield return new("final_error_ratio", _errorRatio / s);
             yield return new("converged_fraction", (double)_converged / s);
