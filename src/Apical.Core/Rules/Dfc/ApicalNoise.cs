@@ -13,6 +13,7 @@ internal sealed class ApicalNoise
     private readonly int _node;
     private readonly float[] _xi;
     private readonly float[] _eps;
+    private readonly float[] _scratch;
     private CounterRng _rng;
     private NoiseKind _kind;
     private float _gain;  // white: σ √dt / τ_fb; low-pass: σ
@@ -25,6 +26,7 @@ internal sealed class ApicalNoise
         _node = node;
         _xi = new float[capacity];
         _eps = new float[capacity];
+        _scratch = new float[3 * ((capacity + 1) / 2)];
     }
 
     public bool Active => _kind != NoiseKind.None && _gain != 0;
@@ -60,7 +62,7 @@ internal sealed class ApicalNoise
     {
         if (!Active) return;
         var xi = _xi.AsSpan(0, vfb.Length);
-        _rng.FillNormal(xi, 0f, 1f);
+        GaussianFill.Fill(ref _rng, xi, _scratch);
         if (_kind == NoiseKind.White)
         {
             System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(xi, _gain, vfb, vfb);

@@ -15,13 +15,11 @@ internal sealed class FeedbackWeightRule
     private readonly int _n, _nL;
     private readonly Tensor[] _ring;
     private readonly long[] _ringIndex;
-    private readonly double[] _lowPass;          // B × nL, float64: u^hp is a small difference of large values
-    private readonly Tensor _highPass;           // B × nL
+    private readonly StrongDfc.HighPassFilter _highPass;
     private readonly Tensor _product;            // n × nL
     private readonly double[] _acc;
     private int _rows, _delay, _pairs;
     private bool _highPassOn;
-    private double _a;
     private double _scale;
 
     public FeedbackWeightRule(int n, int nL, int batchCapacity, int maxDelay)
@@ -31,8 +29,7 @@ internal sealed class FeedbackWeightRule
         _ring = new Tensor[maxDelay + 1];
         for (int i = 0; i < _ring.Length; i++) _ring[i] = new Tensor(batchCapacity, n);
         _ringIndex = new long[_ring.Length];
-        _lowPass = new double[batchCapacity * nL];
-        _highPass = new Tensor(batchCapacity, nL);
+        _highPass = new StrongDfc.HighPassFilter(batchCapacity, nL);
         _product = new Tensor(n, nL);
         _acc = new double[n * nL];
         Gradient = new Tensor(n, nL);
@@ -44,7 +41,7 @@ internal sealed class FeedbackWeightRule
     public int Pairs => _pairs;
 
     /// <summary>The last high-pass filtered control (tests).</summary>
-    public Tensor HighPass => _highPass;
+    public Tensor HighPass => _highPass.Output;
 
     /// <param name="delay">d, the pairing delay.</param>
     /// <param name="sigma">the noise scale of this layer in this phase (floored at 0.01).</param>
@@ -57,14 +54,11 @@ internal sealed class FeedbackWeightRule
         _delay = delay;
         _pairs = 0;
         _highPassOn = highPass;
-        _a = a;
         double s = Math.Max(sigma, SigmaFloor);
         _scale = layerScale / (s * s);
         Array.Clear(_acc);
         for (int i = 0; i < _ring.Length; i++) { _ringIndex[i] = -1; _ring[i].SetRows(rows); }
-        _highPass.SetRows(rows);
-        Array.Clear(_lowPass);
-        _highPass.Clear();
+        if (highPass) _highPass.Begin(rows, _nL, a);
     }
 
     /// <summary>Stores v^fb[j] (B × n).</summary>
@@ -78,29 +72,7 @@ internal sealed class FeedbackWeightRule
     /// <summary>Receives the control u[m] and forms the pair (v^fb[m − d], u'[m]) when it exists.</summary>
     public void ObserveControl(Tensor u, long m)
     {
-        Tensor paired = u;
-        if (_highPassOn)
-        {
-            var uu = u.ReadOnlySpan;
-            var hp = _highPass.Span;
-            var lp = _lowPass.AsSpan(0, hp.Length);
-            if (m <= 1)
-            {
-                // u^lp[1] = u[1] (u[0] = 0 has no filter state): u^hp = 0.
-                if (m == 1) for (int i = 0; i < lp.Length; i++) lp[i] = uu[i];
-                hp.Clear();
-            }
-            else
-            {
-                for (int i = 0; i < lp.Length; i++)
-                {
-                    double l = _a * uu[i] + (1 - _a) * lp[i];
-                    lp[i] = l;
-                    hp[i] = (float)(uu[i] - l);
-                }
-            }
-            paired = _highPass;
-        }
+        Tensor paired = _highPassOn ? _highPass.Apply(u, m) : u;
         long j = m - _delay;
         if (j < 0) return;
         int slot = (int)(j % _ring.Length);
