@@ -7,8 +7,9 @@ namespace Apical.Core.Rules.Dfc;
 /// g_W = −(2/(B T)) Σ_k Σ_b s[k] p[k]ᵀ, g_b = −(2/(B T)) Σ_k Σ_b s[k] (continuous), or the last step only with
 /// 2/B (steady state). s is the teaching signal, p the rate that produced v^ff[k].
 /// <para>
-/// Hidden layers stack <see cref="ChunkSteps"/> steps of s and p and form their product in one GEMM whose inner
-/// dimension is chunk × B, accumulating in float32 for <see cref="FlushSteps"/> steps before adding the partial
+/// Hidden layers stack <see cref="ChunkSteps"/> steps of s (written transposed, n_l × chunk·B) and p (written
+/// straight into the GEMM's packed panel layout) and form their product in one GEMM whose inner dimension is
+/// chunk × B, accumulating in float32 for <see cref="FlushSteps"/> steps before adding the partial
 /// sum into float64 accumulators. The first layer's presynaptic rate is the constant input x, so it only sums s
 /// over the steps (float32 partial sums flushed into float64 the same way) and forms one outer product at the end.
 /// </para>
@@ -17,7 +18,9 @@ internal sealed class ForwardRule
 {
     private readonly int _in, _out;
     private readonly bool _constantInput;
-    private readonly Tensor _s, _p;      // chunk stacks (chunk·B rows)
+    private readonly Tensor _sT;         // chunk stack of s, transposed: out × (chunk·B)
+    private readonly PackedMatrix? _pPacked; // chunk stack of p, (chunk·B) × in, in packed panels
+    private readonly int _stackRows;
     private readonly Tensor _product;    // out × in, float32 partial sum since the last flush
     private readonly float[] _partialB;  // out, float32 partial bias sum
     private readonly double[] _accW, _accB;
@@ -36,16 +39,9 @@ internal sealed class ForwardRule
         _out = outSize;
         _constantInput = constantInput;
         ChunkSteps = Math.Max(1, (256 + batchCapacity - 1) / batchCapacity);
-        if (!constantInput)
-        {
-            _s = new Tensor(ChunkSteps * batchCapacity, outSize);
-            _p = new Tensor(ChunkSteps * batchCapacity, inSize);
-        }
-        else
-        {
-            _s = new Tensor(0, outSize);
-            _p = new Tensor(0, inSize);
-        }
+        _stackRows = ChunkSteps * batchCapacity;
+        _sT = new Tensor(constantInput ? 0 : outSize, _stackRows);
+        if (!constantInput) _pPacked = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
         _product = new Tensor(outSize, inSize);
         _accW = new double[outSize * inSize];
         _accB = new double[outSize];
@@ -96,22 +92,48 @@ internal sealed class ForwardRule
             if (++_sincePartialFlush == FlushSteps) FlushPartial();
             return;
         }
-        src.CopyTo(_s.Data.AsSpan(_filled * n, n));
-        p!.ReadOnlySpan.Slice(0, _rows * _in).CopyTo(_p.Data.AsSpan(_filled * _rows * _in, _rows * _in));
+        int col0 = _filled * _rows;
+        var st = _sT.Data;
+        for (int b = 0; b < _rows; b++)
+        {
+            var row = src.Slice(b * _out, _out);
+            int c = col0 + b;
+            for (int j = 0; j < _out; j++) st[j * _stackRows + c] = row[j];
+        }
+        WritePacked(p!, col0);
         if (++_filled == ChunkSteps) MultiplyChunk();
+    }
+
+    /// <summary>Copies the rows of p into rows [first, first + B) of the packed right operand (32-column panels).</summary>
+    private void WritePacked(Tensor p, int first)
+    {
+        var buf = _pPacked!.Buffer;
+        int off = _pPacked.Offset;
+        const int W = PackedMatrix.PanelWidth;
+        int panelStride = _stackRows * W;
+        var src = p.ReadOnlySpan;
+        for (int b = 0; b < _rows; b++)
+        {
+            var row = src.Slice(b * _in, _in);
+            int baseRow = off + (first + b) * W;
+            for (int q = 0, c = 0; c < _in; q++, c += W)
+            {
+                int w = Math.Min(W, _in - c);
+                row.Slice(c, w).CopyTo(buf.AsSpan(baseRow + q * panelStride, w));
+            }
+        }
     }
 
     /// <summary>Adds the stacked chunk's Sᵀ P (and its column sums) to the float32 partial sums.</summary>
     private void MultiplyChunk()
     {
         if (_filled == 0) return;
-        int rows = _filled * _rows;
-        _s.SetRows(rows);
-        _p.SetRows(rows);
-        Gemm.MatMulTransA(_s, _p, _product, accumulate: _productHolds);
+        int used = _filled * _rows;
+        if (used < _stackRows)
+            for (int j = 0; j < _out; j++) _sT.Data.AsSpan(j * _stackRows + used, _stackRows - used).Clear(); // unused columns add 0
+        Gemm.MatMul(_sT, _pPacked!, _product, accumulate: _productHolds);
         _productHolds = true;
-        var pb = _partialB.AsSpan();
-        for (int r = 0; r < rows; r++) System.Numerics.Tensors.TensorPrimitives.Add(pb, _s.Row(r), pb);
+        for (int j = 0; j < _out; j++) _partialB[j] += System.Numerics.Tensors.TensorPrimitives.Sum<float>(_sT.Data.AsSpan(j * _stackRows, used));
         _sincePartialFlush += _filled;
         _filled = 0;
         if (_sincePartialFlush >= FlushSteps) FlushPartial();
