@@ -20,7 +20,8 @@ public static class DfcProbe
         var oracle = new DfcOracle(net.Layers);
         var q = oracle.StackedQ();
         int rows = x.Rows;
-        double c2 = 0;
+        double c2 = 0, qAngle = 0, stability = double.NegativeInfinity;
+        var idN = Matrix<double>.Build.DenseIdentity(oracle.OutputSize);
         var gnShift = new List<Vector<double>>(rows);
         var rMinus = sim.OutputMinus;
         for (int b = 0; b < rows; b++)
@@ -28,12 +29,18 @@ public static class DfcProbe
             var (v, _) = oracle.Feedforward(x.Row(b));
             var j = oracle.Jacobian(v);
             c2 += Condition2(j, q);
+            qAngle += DfcOracle.Angle(q, j.Transpose());
+            var jq = j * q;
+            var loop = -(jq + idN * phase.Alpha) * (idN + jq * phase.Kp).Inverse();
+            foreach (var ev in loop.Evd().EigenValues) stability = Math.Max(stability, ev.Real);
             var rm = DfcOracle.RowVector(rMinus, b);
             var y = DfcOracle.RowVector(labels, b);
             var delta = phase.Target == TargetKind.Label ? y - rm : -phase.TargetStepsize * (DfcOracle.Softmax(rm) - y);
             gnShift.Add(DfcOracle.GaussNewton(j, delta, gnDamping));
         }
         result.Add(new("condition2", c2 / rows));
+        result.Add(new("q_angle_to_jt", qAngle / rows));
+        result.Add(new("max_re_closed_loop", stability)); // must be < 0 (spec 14, instantaneous network)
 
         var (bp, _) = oracle.BackpropGradients(x, labels);
         var gn = oracle.SteadyStateUpdate(x, gnShift, phase.ForwardRule);
