@@ -99,8 +99,6 @@ public sealed class DfcSpec
     public bool PretrainWithoutController { get; init; }
     public bool FreezeFbWeights { get; init; }
     public bool FreezeFbWeightsOutput { get; init; }
-    /// <summary>Zero the contribution of samples that fail the convergence test.</summary>
-    public bool IncludeOnlyConvergedSamples { get; init; }
 
     /// <summary>Jacobi Q-rule pairing d_l: null = L − l + 1 (loop latency); 1 = the reference's pairing.</summary>
     public int? JacobiPairingDelay { get; init; }

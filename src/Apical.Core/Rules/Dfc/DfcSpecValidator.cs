@@ -9,7 +9,7 @@ public static class DfcSpecValidator
     {
         foreach (var p in Simulation(s.Forward, "dfc.forward")) yield return p;
         foreach (var p in Simulation(s.Feedback, "dfc.feedback")) yield return p;
-        if (rule == RuleKind.Dfc && !(s.TargetStepsize >= 0) || double.IsInfinity(s.TargetStepsize))
+        if (!(s.TargetStepsize >= 0) || double.IsInfinity(s.TargetStepsize))
             yield return ("dfc.targetStepsize", $"must be a finite number >= 0, got {s.TargetStepsize}");
         if (!(s.TargetClassValue > 0 && s.TargetClassValue <= 1))
             yield return ("dfc.targetClassValue", $"must lie in (0, 1], got {s.TargetClassValue}");
