@@ -14,7 +14,7 @@ public sealed class DfcConfig : ManualConfig
 {
     public DfcConfig()
     {
-        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1)
+        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(8).WithIterationCount(6).WithInvocationCount(1).WithUnrollFactor(1)
             .WithToolchain(InProcessEmitToolchain.Instance));
     }
 }
