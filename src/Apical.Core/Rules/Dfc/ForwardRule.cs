@@ -13,13 +13,20 @@ namespace Apical.Core.Rules.Dfc;
 /// sum into float64 accumulators. The first layer's presynaptic rate is the constant input x, so it only sums s
 /// over the steps (float32 partial sums flushed into float64 the same way) and forms one outer product at the end.
 /// </para>
+/// <para>
+/// With <see cref="UseWorkerThreads"/> (large layers, more than one processor) the chunk stacks are double-buffered and
+/// each full chunk's GEMM runs on a <see cref="ChunkWorker"/> while the dynamics go on; chunks are still multiplied one
+/// at a time in step order, so the result is bit-identical to the single-threaded path.
+/// </para>
 /// </summary>
 internal sealed class ForwardRule
 {
     private readonly int _in, _out;
     private readonly bool _constantInput;
-    private readonly Tensor _sT;         // chunk stack of s, transposed: out × (chunk·B)
-    private readonly PackedMatrix? _pPacked; // chunk stack of p, (chunk·B) × in, in packed panels
+    private readonly Tensor[] _sT;           // chunk stacks of s, transposed: out × (chunk·B), double-buffered
+    private readonly PackedMatrix?[] _pPacked; // chunk stacks of p, (chunk·B) × in, in packed panels
+    private readonly ChunkWorker? _worker;
+    private int _cur, _jobBuffer, _jobUsed;
     private readonly int _stackRows;
     private readonly Tensor _product;    // out × in, float32 partial sum since the last flush
     private readonly float[] _partialB;  // out, float32 partial bias sum
@@ -33,6 +40,9 @@ internal sealed class ForwardRule
     /// <summary>Steps summed in float32 before a float64 flush.</summary>
     public const int FlushSteps = 64;
 
+    /// <summary>Run the chunk GEMMs of large layers on a background thread (process-wide; read at construction).</summary>
+    public static bool UseWorkerThreads { get; set; } = true;
+
     public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput)
     {
         _in = inSize;
@@ -40,8 +50,16 @@ internal sealed class ForwardRule
         _constantInput = constantInput;
         ChunkSteps = Math.Max(1, (256 + batchCapacity - 1) / batchCapacity);
         _stackRows = ChunkSteps * batchCapacity;
-        _sT = new Tensor(constantInput ? 0 : outSize, _stackRows);
-        if (!constantInput) _pPacked = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
+        bool worker = !constantInput && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
+        int buffers = worker ? 2 : 1;
+        _sT = new Tensor[buffers];
+        _pPacked = new PackedMatrix?[buffers];
+        for (int i = 0; i < buffers; i++)
+        {
+            _sT[i] = new Tensor(constantInput ? 0 : outSize, _stackRows);
+            if (!constantInput) _pPacked[i] = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
+        }
+        if (worker) _worker = new ChunkWorker(() => MultiplyChunk(_jobBuffer, _jobUsed), "dfc-forward-rule");
         _product = new Tensor(outSize, inSize);
         _accW = new double[outSize * inSize];
         _accB = new double[outSize];
@@ -63,8 +81,10 @@ internal sealed class ForwardRule
 
     public void Begin(int rows)
     {
+        _worker?.WaitIdle();
         _rows = rows;
         _filled = 0;
+        _cur = 0;
         _terms = 0;
         _sincePartialFlush = 0;
         _productHolds = false;
@@ -93,7 +113,7 @@ internal sealed class ForwardRule
             return;
         }
         int col0 = _filled * _rows;
-        var st = _sT.Data;
+        var st = _sT[_cur].Data;
         for (int b = 0; b < _rows; b++)
         {
             var row = src.Slice(b * _out, _out);
@@ -101,14 +121,33 @@ internal sealed class ForwardRule
             for (int j = 0; j < _out; j++) st[j * _stackRows + c] = row[j];
         }
         WritePacked(p!, col0);
-        if (++_filled == ChunkSteps) MultiplyChunk();
+        if (++_filled == ChunkSteps) SubmitChunk();
+    }
+
+    /// <summary>Hands the current chunk to the worker (or multiplies it here) and switches buffers.</summary>
+    private void SubmitChunk()
+    {
+        if (_filled == 0) return;
+        int used = _filled * _rows;
+        _filled = 0;
+        if (_worker is null)
+        {
+            MultiplyChunk(0, used);
+            return;
+        }
+        _worker.WaitIdle();
+        _jobBuffer = _cur;
+        _jobUsed = used;
+        _worker.Start();
+        _cur ^= 1;
     }
 
     /// <summary>Copies the rows of p into rows [first, first + B) of the packed right operand (32-column panels).</summary>
     private void WritePacked(Tensor p, int first)
     {
-        var buf = _pPacked!.Buffer;
-        int off = _pPacked.Offset;
+        var packed = _pPacked[_cur]!;
+        var buf = packed.Buffer;
+        int off = packed.Offset;
         const int W = PackedMatrix.PanelWidth;
         int panelStride = _stackRows * W;
         var src = p.ReadOnlySpan;
@@ -124,18 +163,16 @@ internal sealed class ForwardRule
         }
     }
 
-    /// <summary>Adds the stacked chunk's Sᵀ P (and its column sums) to the float32 partial sums.</summary>
-    private void MultiplyChunk()
+    /// <summary>Adds a stacked chunk's Sᵀ P (and its column sums) to the float32 partial sums (worker or caller thread).</summary>
+    private void MultiplyChunk(int buffer, int used)
     {
-        if (_filled == 0) return;
-        int used = _filled * _rows;
+        var sT = _sT[buffer];
         if (used < _stackRows)
-            for (int j = 0; j < _out; j++) _sT.Data.AsSpan(j * _stackRows + used, _stackRows - used).Clear(); // unused columns add 0
-        Gemm.MatMul(_sT, _pPacked!, _product, accumulate: _productHolds);
+            for (int j = 0; j < _out; j++) sT.Data.AsSpan(j * _stackRows + used, _stackRows - used).Clear(); // unused columns add 0
+        Gemm.MatMul(sT, _pPacked[buffer]!, _product, accumulate: _productHolds);
         _productHolds = true;
-        for (int j = 0; j < _out; j++) _partialB[j] += System.Numerics.Tensors.TensorPrimitives.Sum<float>(_sT.Data.AsSpan(j * _stackRows, used));
-        _sincePartialFlush += _filled;
-        _filled = 0;
+        for (int j = 0; j < _out; j++) _partialB[j] += System.Numerics.Tensors.TensorPrimitives.Sum<float>(sT.Data.AsSpan(j * _stackRows, used));
+        _sincePartialFlush += used / _rows;
         if (_sincePartialFlush >= FlushSteps) FlushPartial();
     }
 
@@ -182,7 +219,8 @@ internal sealed class ForwardRule
             }
             return;
         }
-        MultiplyChunk();
+        SubmitChunk();
+        _worker?.WaitIdle();
         FlushPartial();
         var gw = WeightGradient.Span;
         for (int i = 0; i < gw.Length; i++) gw[i] = (float)(scale * _accW[i]);

@@ -120,4 +120,27 @@ public class ControllerTests
         // Project threshold 1e-6 is for float64; the float32 soma limits u_ss to ~1e-4 relative here.
         Assert.True(Math.Sqrt(diff / norm) < 1e-3, $"relative u[T−1] difference {Math.Sqrt(diff / norm):E2}");
     }
+
+    [Fact]
+    public void ForwardRuleOnAWorkerThreadIsBitIdentical()
+    {
+        float[][] Run(bool worker)
+        {
+            bool saved = ForwardRule.UseWorkerThreads;
+            ForwardRule.UseWorkerThreads = worker;
+            DfcNetwork net;
+            try { net = DfcTestNets.Build(new[] { 32, 256, 128, 10 }, linear: false, batch: 8, lr: 1e-2); }
+            finally { ForwardRule.UseWorkerThreads = saved; }
+            var x = DfcTestNets.Normal(8, 32, 1f, 3);
+            var labels = new Tensor(8, 10);
+            for (int b = 0; b < 8; b++) labels[b, b % 10] = 1;
+            using var sim = new DfcSimulator(net, 8);
+            var wake = DfcTestNets.Constants(steps: 150, alpha: 0.01, target: TargetKind.Nudged, lambda: 0.1, learnForward: true);
+            for (int i = 0; i < 3; i++) sim.Run(wake, x, labels, i);
+            return net.Layers.Select(l => l.Weights.Span.ToArray()).ToArray();
+        }
+        var a = Run(worker: true);
+        var b = Run(worker: false);
+        for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i]);
+    }
 }
