@@ -143,4 +143,26 @@ public class ControllerTests
         var b = Run(worker: false);
         for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i]);
     }
+
+    [Fact]
+    public void LockstepGraphIsLocal()
+    {
+        // Check 16: layer l sends only r_l up (the top layer to the controller), the controller only u to every layer.
+        var net = DfcTestNets.Build(new[] { 20, 10, 10, 5 }, linear: false);
+        int L = net.Layers.Count;
+        foreach (var link in net.Topology.Links)
+        {
+            Assert.Equal(1, link.Delay);
+            if (link.From == L) { Assert.Equal(Apical.Core.Model.MessageKind.Control, link.Kind); continue; }
+            Assert.True(link.To == link.From + 1, $"link {link} goes from layer {link.From + 1} to node {link.To}");
+            Assert.Equal(link.To == L ? Apical.Core.Model.MessageKind.Output : Apical.Core.Model.MessageKind.Rates, link.Kind);
+        }
+        for (int l = 0; l < L; l++)
+        {
+            Assert.Single(net.Layers[l].Outputs);
+            Assert.Equal(net.Layers[l].Options.OutSize, net.Layers[l].Outputs[0].Width);
+        }
+        Assert.Equal(5, net.Controller.Outputs[0].Width);
+        Assert.Equal(2 * L, net.Topology.Links.Count); // L Control links, L − 1 Rates, 1 Output
+    }
 }
