@@ -13,6 +13,13 @@ public static class Experiment
         RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa => Trainer.Run(config, data, observer, cancel, resumeFrom),
         _ when resumeFrom is not null => throw new NotSupportedException($"runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet"),
         RuleKind.Gle => Rules.Gle.GleDriver.Run(config, data, observer, cancel),
+        RuleKind.Dfc or RuleKind.StrongDfc => RunDfc(config, data, observer, cancel),
         _ => throw new NotSupportedException($"rule '{config.Rule}' has no in-process driver yet"),
     };
+
+    private static RunResult RunDfc(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel)
+    {
+        using var session = new Rules.Dfc.DfcSession(config, data);
+        return session.Run(observer, cancel);
+    }
 }

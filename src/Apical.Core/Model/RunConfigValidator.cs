@@ -54,6 +54,8 @@ public static class RunConfigValidator
             Add("loss", $"softmax-cross-entropy needs a classification data set; '{c.Data.Name}' is a regression task (use \"mse\")");
 
         if (c.Rule is RuleKind.Dfc or RuleKind.StrongDfc && c.Dfc is null) Add("dfc", $"the {c.Rule} rule needs a \"dfc\" section");
+        if (c.Rule is RuleKind.Dfc or RuleKind.StrongDfc && c.Dfc is not null)
+            foreach (var (field, reason) in Rules.Dfc.DfcSpecValidator.Validate(c.Dfc, c.Rule)) Add(field, reason);
         if (c.Rule is RuleKind.Gle && c.Gle is null) Add("gle", "the gle rule needs a \"gle\" section");
         if (c.Rule is RuleKind.Gle && c.Gle is not null)
             foreach (var (field, reason) in c.Gle.Validate(c)) Add(field, reason);

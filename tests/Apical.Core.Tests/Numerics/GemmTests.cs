@@ -220,9 +220,10 @@ public sealed class GemmTests
             Gemm.MatMul(d, w, dx);
             packed.Repack(w);
         }
-        Step();
+        for (int i = 0; i < 30; i++) Step(); // past tiered-JIT recompilation, which may allocate once on this thread
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        for (int i = 0; i < 100; i++) Step();
+        // Any allocation per call would be at least 24 bytes × 100 calls; allow only runtime noise below that.
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1024);
     }
 }

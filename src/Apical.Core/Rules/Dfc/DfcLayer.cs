@@ -1,0 +1,342 @@
+using Apical.Core.Model;
+using Apical.Core.Numerics;
+using Apical.Core.Optimization;
+using Apical.Core.Rules.Backprop;
+
+namespace Apical.Core.Rules.Dfc;
+
+/// <summary>
+/// One DFC layer (spec sections 2, 5, 8–11): basal v^ff = W r_{l−1} + b, apical v^fb driven by Q u (plus noise),
+/// soma τ_v dv/dt = −v + v^ff + v^fb, rate r = φ(v). It learns W, b from the forward rule and Q from the
+/// feedback rule, accumulated online, and steps its own optimisers at the end of a mini-batch.
+/// <para>
+/// One code path, two drivers: <see cref="Advance"/> is called in layer order by the in-process sweep (zero-delay
+/// hand-over), and by <see cref="Fire"/> under the lockstep engine (Jacobi: every link has delay 1). The layer
+/// receives only r_{l−1} (<c>Rates</c>) and u (<c>Control</c>) and sends only r_l (<c>Rates</c>, or <c>Output</c>
+/// from the top layer). Batch start and end are control-plane calls.
+/// </para>
+/// </summary>
+public sealed class DfcLayer : INode, IParameterized
+{
+    private readonly DfcLayerOptions _o;
+    private readonly InputPort[] _inputs;
+    private readonly OutputPort[] _outputs;
+    private readonly NamedTensor[] _parameters;
+    private readonly PackedMatrix _packedW, _packedQ;
+    private readonly Tensor _vffConst, _phiVffConst; // first layer: W x + b and φ of it, per sample
+    private readonly Tensor _input;                   // first layer: x
+    private readonly Tensor _vff, _vfb, _v, _qu, _s;
+    private Tensor _r, _rPrev;
+    private readonly ApicalNoise _noise;
+    private readonly ForwardRule _forward;
+    private readonly FeedbackWeightRule _feedback;
+    private readonly ParameterOptimizer _optW, _optB, _optQ, _optQPretrain;
+    private PhaseConstants? _c;
+    private int _rows;
+    private long _k;         // state index of the current values
+    private long _firstStep; // lockstep: global step of the first firing of this batch
+
+    public DfcLayer(DfcLayerOptions o)
+    {
+        _o = o;
+        if (o.InSize <= 0 || o.OutSize <= 0 || o.ControlSize <= 0)
+            throw new ArgumentException($"layer '{o.Name}': sizes must be positive");
+        int cap = o.BatchCapacity;
+        Weights = new Tensor(o.OutSize, o.InSize);
+        Bias = new Tensor(1, o.OutSize);
+        FeedbackWeights = new Tensor(o.OutSize, o.ControlSize);
+        var rng = CounterRng.For(o.Seed, o.Id, 0, RngPurpose.Init);
+        Init(Weights, o.Init, ref rng);
+        if (o.IsOutput)
+        {
+            if (o.OutSize != o.ControlSize) throw new ArgumentException($"layer '{o.Name}': output width {o.OutSize} differs from the control width {o.ControlSize}");
+            for (int i = 0; i < o.OutSize; i++) FeedbackWeights[i, i] = 1f;
+        }
+        else
+        {
+            var qrng = CounterRng.For(o.Seed, o.Id, 1, RngPurpose.Init);
+            WeightInit.XavierNormal(FeedbackWeights, ref qrng);
+        }
+        _parameters = new[] { new NamedTensor("W", Weights), new NamedTensor("b", Bias), new NamedTensor("Q", FeedbackWeights) };
+        _packedW = PackedMatrix.ForTransB(Weights);
+        _packedQ = PackedMatrix.ForTransB(FeedbackWeights);
+
+        _inputs = o.IsFirst
+            ? new[] { new InputPort(MessageKind.Control, o.ControlSize) }
+            : new[] { new InputPort(MessageKind.Rates, o.InSize), new InputPort(MessageKind.Control, o.ControlSize) };
+        _outputs = new[] { new OutputPort(o.IsOutput ? MessageKind.Output : MessageKind.Rates, o.OutSize) };
+
+        _vffConst = new Tensor(o.IsFirst ? cap : 0, o.OutSize);
+        _phiVffConst = new Tensor(o.IsFirst ? cap : 0, o.OutSize);
+        _input = new Tensor(o.IsFirst ? cap : 0, o.InSize);
+        _vff = new Tensor(cap, o.OutSize);
+        _vfb = new Tensor(cap, o.OutSize);
+        _v = new Tensor(cap, o.OutSize);
+        _qu = new Tensor(cap, o.OutSize);
+        _s = new Tensor(cap, o.OutSize);
+        _r = new Tensor(cap, o.OutSize);
+        _rPrev = new Tensor(cap, o.OutSize);
+        _noise = new ApicalNoise(o.Seed, o.Id, cap * o.OutSize);
+        _forward = new ForwardRule(o.InSize, o.OutSize, cap, constantInput: o.IsFirst);
+        _feedback = new FeedbackWeightRule(o.OutSize, o.ControlSize, cap, Math.Max(1, o.MaxPairingDelay));
+        _optW = o.ForwardOptimizer.For(Weights);
+        _optB = o.ForwardOptimizer.For(Bias);
+        _optQ = o.FeedbackOptimizer.For(FeedbackWeights);
+        _optQPretrain = o.PretrainOptimizer.For(FeedbackWeights);
+    }
+
+    public int Id => _o.Id;
+    public string Name => _o.Name;
+    public IReadOnlyList<InputPort> Inputs => _inputs;
+    public IReadOnlyList<OutputPort> Outputs => _outputs;
+    public Schedule Schedule => Schedule.Lockstep;
+    public IReadOnlyList<NamedTensor> Parameters => _parameters;
+    public DfcLayerOptions Options => _o;
+
+    /// <summary>W, n_l × n_{l−1}.</summary>
+    public Tensor Weights { get; }
+    /// <summary>b, 1 × n_l.</summary>
+    public Tensor Bias { get; }
+    /// <summary>Q, n_l × n_L.</summary>
+    public Tensor FeedbackWeights { get; }
+
+    /// <summary>Current rates r_l (B × n_l).</summary>
+    public Tensor Rates => _r;
+    /// <summary>Rates of the previous state index (for a Jacobi hand-over in the in-process driver).</summary>
+    public Tensor PreviousRates => _rPrev;
+    public Tensor Voltage => _v;
+    public Tensor BasalVoltage => _o.IsFirst ? _vffConst : _vff;
+    public Tensor ApicalVoltage => _vfb;
+    /// <summary>State index k of the current values.</summary>
+    public long StateIndex => _k;
+
+    public Tensor WeightGradient => _forward.WeightGradient;
+    public Tensor BiasGradient => _forward.BiasGradient;
+    public Tensor FeedbackGradient => _feedback.Gradient;
+    internal FeedbackWeightRule FeedbackRule => _feedback;
+    internal ApicalNoise Noise => _noise;
+
+    /// <summary>Σ_b ‖Q_l u‖² at the last step of the mini-batch (control effort, spec 14).</summary>
+    public double ControlEffort { get; private set; }
+    /// <summary>‖Q_l u‖_F / ‖v^ff_l‖_F at the last step.</summary>
+    public double FeedbackRatio { get; private set; }
+
+    /// <summary>
+    /// Feedforward pass (u = 0, no noise, no plasticity): v = v^ff = v^- = W pre + b, r = φ(v). Also the
+    /// evaluation pass. <paramref name="pre"/> is x for the first layer.
+    /// </summary>
+    public void Settle(Tensor pre)
+    {
+        int rows = pre.Rows;
+        _rows = rows;
+        SetRows(rows);
+        Tensor vff;
+        if (_o.IsFirst)
+        {
+            _input.SetRows(rows);
+            pre.ReadOnlySpan.CopyTo(_input.Span);
+            _vffConst.SetRows(rows);
+            _phiVffConst.SetRows(rows);
+            Gemm.MatMul(pre, _packedW, _vffConst);
+            Ops.AddRowVector(_vffConst, Bias.ReadOnlySpan);
+            _vffConst.ReadOnlySpan.CopyTo(_phiVffConst.Span);
+            Phi(_phiVffConst.Span);
+            vff = _vffConst;
+        }
+        else
+        {
+            Gemm.MatMul(pre, _packedW, _vff);
+            Ops.AddRowVector(_vff, Bias.ReadOnlySpan);
+            vff = _vff;
+        }
+        vff.ReadOnlySpan.CopyTo(_v.Span);
+        vff.ReadOnlySpan.CopyTo(_r.Span);
+        Phi(_r.Span);
+        _r.ReadOnlySpan.CopyTo(_rPrev.Span);
+        _k = 0;
+    }
+
+    /// <summary>Starts the simulation of a settled mini-batch (control plane): v^fb = 0, ε = 0, accumulators 0.</summary>
+    /// <param name="firstStep">lockstep only: the global step of this batch's first firing.</param>
+    public void BeginBatch(PhaseConstants c, long batchSerial, long firstStep = 0)
+    {
+        _c = c;
+        _k = 0;
+        _firstStep = firstStep;
+        _vfb.Clear();
+        double sigma = _o.IsOutput ? c.SigmaOut : c.Sigma;
+        _noise.Begin(c, sigma, batchSerial, _rows * _o.OutSize);
+        if (c.LearnForward) _forward.Begin(_rows);
+        if (c.LearnFeedback)
+        {
+            double scale = Math.Pow(c.FbScalingBase, _o.LayerCount - _o.Index);
+            _feedback.Begin(_rows, c.PairingDelay(_o.Index, _o.LayerCount), sigma, scale, c.HighPassControl, c.HighPassA);
+            _feedback.RecordApical(_vfb, 0);
+        }
+        ControlEffort = 0;
+        FeedbackRatio = 0;
+    }
+
+    /// <summary>
+    /// Advances from state k to k + 1. <paramref name="pre"/> is the rate that produces v^ff[k+1] (ignored by the
+    /// first layer, whose input is constant), <paramref name="u"/> the control it receives, with index
+    /// <paramref name="uIndex"/> (k + 1 under the sweep, k under Jacobi).
+    /// </summary>
+    public void Advance(Tensor? pre, Tensor u, long uIndex)
+    {
+        var c = _c ?? throw new InvalidOperationException($"layer '{Name}': Advance before BeginBatch");
+        if (c.LearnFeedback) _feedback.ObserveControl(u, uIndex);
+
+        Tensor vff;
+        if (_o.IsFirst) vff = _vffConst;
+        else
+        {
+            Gemm.MatMul(pre!, _packedW, _vff);
+            Ops.AddRowVector(_vff, Bias.ReadOnlySpan);
+            vff = _vff;
+        }
+
+        Gemm.MatMul(u, _packedQ, _qu);
+        var vfb = _vfb.Span;
+        var qu = _qu.ReadOnlySpan;
+        if (c.InstantaneousApical) qu.CopyTo(vfb);
+        else
+        {
+            float b = (float)(c.Dt / c.TauFb);
+            for (int i = 0; i < vfb.Length; i++) vfb[i] += b * (qu[i] - vfb[i]);
+        }
+        _noise.AddTo(vfb);
+
+        float g = (float)(c.Dt / c.TauV);
+        var v = _v.Span;
+        var f = vff.ReadOnlySpan;
+        for (int i = 0; i < v.Length; i++) v[i] += g * (f[i] + vfb[i] - v[i]);
+
+        (_r, _rPrev) = (_rPrev, _r);
+        _r.SetRows(_rows);
+        Phi(v, _r.Span);
+        _k++;
+
+        bool last = _k == c.Steps - 1;
+        if (c.LearnForward && (c.ForwardVariant == ForwardVariant.Continuous || last))
+        {
+            TeachingSignal(c.ForwardRule, vff);
+            _forward.Add(_s, _o.IsFirst ? null : pre);
+        }
+        if (c.LearnFeedback) _feedback.RecordApical(_vfb, _k);
+        if (last) Diagnose(vff);
+    }
+
+    private void TeachingSignal(ForwardRuleKind rule, Tensor vff)
+    {
+        var s = _s.Span;
+        if (rule == ForwardRuleKind.VoltageDifference || _o.Activation == Activation.Linear)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Subtract(_v.ReadOnlySpan, vff.ReadOnlySpan, s);
+            return;
+        }
+        if (_o.IsFirst)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Subtract(_r.ReadOnlySpan, _phiVffConst.ReadOnlySpan, s);
+            return;
+        }
+        Phi(vff.ReadOnlySpan, s);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(_r.ReadOnlySpan, s, s);
+    }
+
+    private void Diagnose(Tensor vff)
+    {
+        double qu = 0, ff = 0;
+        var q = _qu.ReadOnlySpan;
+        var f = vff.ReadOnlySpan;
+        for (int i = 0; i < q.Length; i++) { qu += (double)q[i] * q[i]; ff += (double)f[i] * f[i]; }
+        ControlEffort = qu;
+        FeedbackRatio = ff > 0 ? Math.Sqrt(qu / ff) : 0;
+    }
+
+    /// <summary>Forms the gradients of the rules that learned in this batch (no update).</summary>
+    public void ComputeGradients()
+    {
+        var c = _c ?? throw new InvalidOperationException($"layer '{Name}': no batch to finish");
+        if (c.LearnForward) _forward.Finish(_o.IsFirst ? _input : null, c.Steps, c.ForwardVariant);
+        if (c.LearnFeedback) _feedback.Finish();
+    }
+
+    /// <summary>Ends the mini-batch: gradients, clipping, optimiser steps and repacking (spec 11).</summary>
+    public void EndBatch(bool apply = true)
+    {
+        var c = _c ?? throw new InvalidOperationException($"layer '{Name}': no batch to finish");
+        ComputeGradients();
+        if (!apply) return;
+        if (c.LearnForward)
+        {
+            _optW.Step(_forward.WeightGradient);
+            _optB.Step(_forward.BiasGradient);
+            _packedW.Repack(Weights);
+        }
+        if (c.LearnFeedback && !_o.FreezeFeedback)
+        {
+            (c.UsePretrainOptimizer ? _optQPretrain : _optQ).Step(_feedback.Gradient);
+            _packedQ.Repack(FeedbackWeights);
+        }
+    }
+
+    /// <summary>Call after changing <see cref="Weights"/> or <see cref="FeedbackWeights"/> from outside (tests).</summary>
+    public void Repack()
+    {
+        _packedW.Repack(Weights);
+        _packedQ.Repack(FeedbackWeights);
+    }
+
+    /// <summary>Lockstep: sends state 0 (the settled rates), stamped as the step before the batch's first firing.</summary>
+    public void EmitInitial(IOutbox outbox)
+    {
+        var m = outbox.Rent(_outputs[0].Kind, _rows);
+        _r.ReadOnlySpan.CopyTo(m.Payload.Span);
+        outbox.Send(m, Phase.Train, _firstStep - 1);
+    }
+
+    /// <summary>Lockstep firing at global step <paramref name="step"/>: inputs are state k = step − first step of the
+    /// batch; computes state k + 1 and sends it unless it is the batch's last.</summary>
+    public void Fire(int trigger, Phase phase, long step, ReadOnlySpan<Message?> inputs, IOutbox outbox)
+    {
+        if (step < _firstStep) return; // the gate's step 0 before the first batch (zero inputs)
+        long k = step - _firstStep;
+        if (k != _k) throw new InvalidOperationException($"layer '{Name}': firing for state {k + 1} while at state {_k}");
+        var u = inputs[_o.IsFirst ? 0 : 1]!.Payload;
+        var pre = _o.IsFirst ? null : inputs[0]!.Payload;
+        Advance(pre, u, k);
+        if (_k < _c!.Steps - 1)
+        {
+            var m = outbox.Rent(_outputs[0].Kind, _rows);
+            _r.ReadOnlySpan.CopyTo(m.Payload.Span);
+            outbox.Send(m, Phase.Train, step);
+        }
+    }
+
+    /// <summary>φ: the fast vectorised tanh for tanh layers (see <see cref="FastTanh"/>), else the library activation.</summary>
+    private void Phi(ReadOnlySpan<float> x, Span<float> dst)
+    {
+        if (_o.Activation == Activation.Tanh) { FastTanh.Apply(x, dst); return; }
+        x.CopyTo(dst);
+        Activations.Apply(_o.Activation, dst.Slice(0, x.Length));
+    }
+
+    private void Phi(Span<float> x) => Phi(x, x);
+
+    private void SetRows(int rows)
+    {
+        _vff.SetRows(rows); _vfb.SetRows(rows); _v.SetRows(rows); _qu.SetRows(rows);
+        _s.SetRows(rows); _r.SetRows(rows); _rPrev.SetRows(rows);
+    }
+
+    private static void Init(Tensor w, WeightInitKind kind, ref CounterRng rng)
+    {
+        switch (kind)
+        {
+            case WeightInitKind.XavierUniform: WeightInit.XavierUniform(w, ref rng); break;
+            case WeightInitKind.HeNormal: WeightInit.HeNormal(w, ref rng); break;
+            default: WeightInit.XavierNormal(w, ref rng); break;
+        }
+    }
+}

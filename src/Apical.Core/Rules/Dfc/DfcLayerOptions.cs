@@ -1,0 +1,34 @@
+using Apical.Core.Numerics;
+using Apical.Core.Optimization;
+using Apical.Core.Rules.Backprop;
+
+namespace Apical.Core.Rules.Dfc;
+
+/// <summary>Construction settings of a <see cref="DfcLayer"/>.</summary>
+public sealed class DfcLayerOptions
+{
+    public required int Id { get; init; }
+    public required string Name { get; init; }
+    /// <summary>1-based position l in the chain.</summary>
+    public required int Index { get; init; }
+    /// <summary>Number of layers L.</summary>
+    public required int LayerCount { get; init; }
+    public required int InSize { get; init; }
+    public required int OutSize { get; init; }
+    /// <summary>n_L, the width of the control signal.</summary>
+    public required int ControlSize { get; init; }
+    public Activation Activation { get; init; } = Activation.Tanh;
+    public required int BatchCapacity { get; init; }
+    public ulong Seed { get; init; } = 1;
+    public WeightInitKind Init { get; init; } = WeightInitKind.XavierNormal;
+    public required OptimizerSpec ForwardOptimizer { get; init; }
+    public required OptimizerSpec FeedbackOptimizer { get; init; }
+    public required OptimizerSpec PretrainOptimizer { get; init; }
+    /// <summary>Never update Q.</summary>
+    public bool FreezeFeedback { get; init; }
+    /// <summary>Largest Q-rule pairing delay this layer must support (L − l + 1 covers every schedule).</summary>
+    public int MaxPairingDelay { get; init; } = 1;
+
+    public bool IsFirst => Index == 1;
+    public bool IsOutput => Index == LayerCount;
+}

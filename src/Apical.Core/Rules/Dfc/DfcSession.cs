@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using Apical.Core.Data;
+using Apical.Core.Engine;
+using Apical.Core.Losses;
+using Apical.Core.Metrics;
+using Apical.Core.Model;
+using Apical.Core.Nodes;
+using Apical.Core.Numerics;
+
+namespace Apical.Core.Rules.Dfc;
+
+/// <summary>
+/// A DFC or Strong-DFC training run on the in-process engine (spec section 12), reporting the same
+/// <see cref="EpochMetrics"/> / <see cref="RunResult"/> as the discrete-rule <see cref="TrainingSession"/>.
+/// <list type="bullet">
+/// <item>DFC: <c>initFbEpochs</c> sleep epochs (pre-training optimiser); then per epoch a sleep epoch, a wake
+/// epoch, <c>extraFbEpochs</c> sleep epochs and the evaluation.</item>
+/// <item>Strong-DFC: <c>initFbEpochs</c> Q-only pre-training epochs; then per epoch one training epoch (one
+/// simulation per mini-batch feeds both rules), <c>extraFbEpochs</c> Q-only epochs and the evaluation.</item>
+/// </list>
+/// Evaluation (validation, test, and the reported training loss/accuracy) is the noise-free feedforward pass.
+/// <see cref="EpochMetrics.SamplesPerSecond"/> is that of the forward-learning (wake / training) epoch.
+/// </summary>
+public sealed class DfcSession : IDisposable
+{
+    private readonly RunConfig _config;
+    private readonly DfcSpec _spec;
+    private readonly bool _strong;
+    private readonly DfcSimulator _sim;
+    private readonly BatchIterator _train;
+    private readonly BatchIterator? _validation, _test;
+    private readonly Tensor _x, _onehot, _labels;
+    private readonly int[] _classes;
+    private readonly Tensor? _probeX, _probeLabels;
+    private readonly Stopwatch _wall = new();
+    private readonly double _classValue;
+    private long _batchSerial;
+    private long _trainStep;
+
+    public DfcSession(RunConfig config, DataSplits data)
+    {
+        _config = config;
+        _spec = config.Dfc ?? throw new ArgumentException($"the {config.Rule} rule needs a \"dfc\" section");
+        _strong = config.Rule == RuleKind.StrongDfc;
+        var train = data.Train;
+        if (!train.IsClassification) throw new ArgumentException($"{config.Rule} needs a classification data set; '{train.Name}' is not one");
+        _classValue = _spec.TargetClassValue;
+
+        var layers = config.Network.Layers;
+        var sizes = new int[layers.Count + 1];
+        var acts = new Activation[layers.Count];
+        var perLayer = new Optimization.OptimizerSpec?[layers.Count];
+        sizes[0] = config.Network.Input ?? train.InputSize;
+        for (int i = 0; i < layers.Count; i++) { sizes[i + 1] = layers[i].Out; acts[i] = layers[i].Activation; perLayer[i] = layers[i].Optimizer; }
+        int capacity = Math.Max(Math.Max(config.BatchSize, config.Evaluation.BatchSize), _spec.ProbeBatchSize);
+        Network = DfcNetwork.Build(sizes, capacity, config.Seed, config.Optimizer, _spec.FeedbackOptimizer, _spec.PretrainOptimizer,
+            acts, _spec.FreezeFbWeights, _spec.FreezeFbWeightsOutput, config.Network.Init, perLayer, _spec.JacobiPairingDelay);
+        _sim = new DfcSimulator(Network, capacity);
+
+        _train = new BatchIterator(train, config.BatchSize, shuffle: true, config.Seed);
+        if (config.Evaluation.Validation && data.Validation is { Count: > 0 } v)
+            _validation = new BatchIterator(v, config.Evaluation.BatchSize, shuffle: false, config.Seed);
+        if (config.Evaluation.Test && data.Test.Count > 0)
+            _test = new BatchIterator(data.Test, config.Evaluation.BatchSize, shuffle: false, config.Seed);
+        _x = new Tensor(capacity, sizes[0]);
+        _onehot = new Tensor(capacity, sizes[^1]);
+        _labels = new Tensor(capacity, sizes[^1]);
+        _classes = new int[capacity];
+
+        Forward = _strong ? DfcPhases.Single(_spec) : DfcPhases.Wake(_spec);
+        Feedback = _strong ? null : DfcPhases.Sleep(_spec, pretrain: false);
+        Pretrain = _strong ? DfcPhases.StrongPretrain(_spec) : DfcPhases.Sleep(_spec, pretrain: true);
+
+        if (_spec.Diagnostics && data.Test.Count > 0)
+        {
+            var probe = new BatchIterator(data.Test, Math.Min(_spec.ProbeBatchSize, data.Test.Count), shuffle: false, config.Seed);
+            probe.StartEpoch(0);
+            _probeX = new Tensor(probe.BatchSize, sizes[0]);
+            var onehot = new Tensor(probe.BatchSize, sizes[^1]);
+            var cls = new int[probe.BatchSize];
+            probe.Fill(0, _probeX, onehot, cls);
+            _probeLabels = new Tensor(probe.BatchSize, sizes[^1]);
+            SmoothLabels(cls, _probeX.Rows, _probeLabels);
+        }
+    }
+
+    public DfcNetwork Network { get; }
+    public DfcSimulator Simulator => _sim;
+    public PhaseConstants Forward { get; }
+    public PhaseConstants? Feedback { get; }
+    public PhaseConstants Pretrain { get; }
+
+    /// <summary>Seconds spent in the last forward-learning epoch and its samples (throughput).</summary>
+    public (double Seconds, int Samples) LastForwardEpoch { get; private set; }
+
+    public RunResult Run(IRunObserver observer, CancellationToken cancel)
+    {
+        _wall.Start();
+        EpochMetrics? last = null;
+        if (_config.Evaluation.AtStart)
+        {
+            last = Evaluate(0, double.NaN, double.NaN, double.NaN, null);
+            observer.OnEpoch(last);
+        }
+        for (int e = 1; e <= _spec.InitFbEpochs; e++)
+        {
+            if (!FeedbackEpoch(Pretrain, -e, observer, cancel)) return new RunResult(last, false, 0);
+            observer.OnEvent($"feedback pre-training epoch {e}/{_spec.InitFbEpochs} done ({_wall.Elapsed.TotalSeconds:F0} s)");
+        }
+        for (int epoch = 1; epoch <= _config.Epochs; epoch++)
+        {
+            if (Feedback is not null && !FeedbackEpoch(Feedback, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
+            var stats = new EpochStats(Network.Layers.Count);
+            var sw = Stopwatch.StartNew();
+            int samples = ForwardEpoch(epoch, stats, observer, cancel);
+            double seconds = sw.Elapsed.TotalSeconds;
+            if (samples < 0) return new RunResult(last, false, epoch - 1);
+            LastForwardEpoch = (seconds, samples);
+            for (int x = 0; x < _spec.ExtraFbEpochs; x++)
+                if (!FeedbackEpoch(Feedback ?? Pretrain, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
+            last = Evaluate(epoch, stats.Loss, stats.Accuracy, samples / Math.Max(seconds, 1e-9), stats);
+            observer.OnEpoch(last);
+        }
+        return new RunResult(last, true, _config.Epochs);
+    }
+
+    /// <summary>One wake (DFC) or training (Strong-DFC) epoch; returns the samples seen or −1 when cancelled.</summary>
+    public int ForwardEpoch(int epoch, EpochStats? stats = null, IRunObserver? observer = null, CancellationToken cancel = default)
+    {
+        _train.StartEpoch(epoch);
+        int samples = 0;
+        var sw = Stopwatch.StartNew();
+        for (int b = 0; b < _train.BatchCount; b++)
+        {
+            if (cancel.IsCancellationRequested) return -1;
+            int n = FillTraining(b);
+            _sim.Run(Forward, _x, _labels, _batchSerial++);
+            _trainStep++;
+            samples += n;
+            CheckFinite(_sim.OutputMinus, epoch, b);
+            stats?.Add(_sim, _classes, _onehot, n);
+            if (observer is not null && stats is not null)
+                observer.OnBatch(new BatchProgress(epoch, _config.Epochs, b + 1, _train.BatchCount, stats.Loss, stats.Accuracy,
+                    samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)));
+        }
+        return samples;
+    }
+
+    /// <summary>One Q-only epoch (DFC sleep / pre-training, Strong-DFC pre-training or extra feedback epoch).</summary>
+    public bool FeedbackEpoch(PhaseConstants phase, int epoch, IRunObserver? observer = null, CancellationToken cancel = default)
+    {
+        _train.StartEpoch(Math.Abs(epoch) + (epoch < 0 ? 100_000 : 0));
+        for (int b = 0; b < _train.BatchCount; b++)
+        {
+            if (cancel.IsCancellationRequested) return false;
+            FillTraining(b);
+            _sim.Run(phase, _x, _labels, _batchSerial++);
+            CheckFinite(Network.Layers[0].FeedbackWeights, epoch, b);
+        }
+        return true;
+    }
+
+    /// <summary>Feedforward loss and accuracy over a split (noise-free, controller off).</summary>
+    public (double Loss, double Accuracy) EvaluateSplit(Phase phase)
+    {
+        var it = phase == Phase.Validation ? _validation : _test;
+        if (it is null) return (double.NaN, double.NaN);
+        it.StartEpoch(0);
+        double loss = 0;
+        int correct = 0, count = 0;
+        for (int b = 0; b < it.BatchCount; b++)
+        {
+            int n = it.Fill(b, _x, _onehot, _classes);
+            var output = _sim.Feedforward(_x);
+            loss += LossFunctions.Evaluate(LossKind.SoftmaxCrossEntropy, output, _onehot, null);
+            for (int r = 0; r < n; r++) if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(output.Row(r)) == _classes[r]) correct++;
+            count += n;
+        }
+        return (loss / count, (double)correct / count);
+    }
+
+    private EpochMetrics Evaluate(int epoch, double trainLoss, double trainAcc, double samplesPerSecond, EpochStats? stats)
+    {
+        var (vl, va) = EvaluateSplit(Phase.Validation);
+        var (tl, ta) = EvaluateSplit(Phase.Test);
+        var extra = new List<KeyValuePair<string, double>>();
+        extra.AddRange((stats ?? new EpochStats(Network.Layers.Count)).Columns(Network)); // NaN before training: same columns every row
+        if (_probeX is not null)
+            extra.AddRange(DfcProbe.Measure(_sim, Forward, _probeX, _probeLabels!, _spec.GnDamping, long.MaxValue >> 33));
+        return new EpochMetrics
+        {
+            Epoch = epoch,
+            Step = _trainStep,
+            TrainLoss = trainLoss,
+            TrainAccuracy = trainAcc,
+            ValidationLoss = vl,
+            ValidationAccuracy = va,
+            TestLoss = tl,
+            TestAccuracy = ta,
+            SamplesPerSecond = samplesPerSecond,
+            WallSeconds = _wall.Elapsed.TotalSeconds,
+            Extra = extra,
+        };
+    }
+
+    private int FillTraining(int batch)
+    {
+        int n = _train.Fill(batch, _x, _onehot, _classes);
+        SmoothLabels(_classes, n, _labels);
+        return n;
+    }
+
+    /// <summary>y = c at the true class, (1 − c)/(n_L − 1) elsewhere (spec 4).</summary>
+    private void SmoothLabels(int[] classes, int rows, Tensor labels)
+    {
+        labels.SetRows(rows);
+        int n = labels.Cols;
+        float off = n > 1 ? (float)((1 - _classValue) / (n - 1)) : 0f;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = labels.Row(r);
+            row.Fill(off);
+            row[classes[r]] = (float)_classValue;
+        }
+    }
+
+    private static void CheckFinite(Tensor t, int epoch, int batch)
+    {
+        var s = t.ReadOnlySpan;
+        for (int i = 0; i < s.Length; i++)
+            if (!float.IsFinite(s[i]))
+                throw new DivergenceException("dfc", batch, s[i], $"non-finite value {s[i]} in epoch {epoch}, mini-batch {batch}");
+    }
+
+    public void Dispose() => _sim.Dispose();
+
+    /// <summary>Per-epoch aggregates of the forward-learning simulations (spec 14 diagnostics).</summary>
+    public sealed class EpochStats
+    {
+        private readonly double[] _ratio;
+        private double _loss, _finalError, _errorRatio, _effort;
+        private int _correct, _samples, _converged, _diverged, _batches;
+
+        public EpochStats(int layers) => _ratio = new double[layers];
+
+        public double Loss => _samples > 0 ? _loss / _samples : double.NaN;
+        public double Accuracy => _samples > 0 ? (double)_correct / _samples : double.NaN;
+
+        public void Add(DfcSimulator sim, int[] classes, Tensor onehot, int rows)
+        {
+            var output = sim.OutputMinus;
+            _loss += LossFunctions.Evaluate(LossKind.SoftmaxCrossEntropy, output, onehot, null);
+            for (int r = 0; r < rows; r++) if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(output.Row(r)) == classes[r]) _correct++;
+            var ctl = sim.Network.Controller;
+            for (int b = 0; b < rows; b++)
+            {
+                _finalError += ctl.FinalError[b];
+                double e0 = ctl.InitialError(b);
+                _errorRatio += e0 > 0 ? ctl.FinalError[b] / e0 : 0;
+                if (ctl.Converged(b)) _converged++;
+                if (ctl.Diverged(b)) _diverged++;
+            }
+            int n = 0;
+            double effort = 0;
+            var layers = sim.Network.Layers;
+            for (int l = 0; l < layers.Count; l++)
+            {
+                effort += layers[l].ControlEffort;
+                n += layers[l].Options.OutSize;
+                _ratio[l] += layers[l].FeedbackRatio;
+            }
+            _effort += effort / ((double)rows * n);
+            _samples += rows;
+            _batches++;
+        }
+
+        public IEnumerable<KeyValuePair<string, double>> Columns(DfcNetwork net)
+        {
+            double s = _samples > 0 ? _samples : double.NaN, b = _batches > 0 ? _batches : double.NaN;
+            yield return new("final_error", _finalError / s);
+            yield return new("final_error_ratio", _errorRatio / s);
+            yield return new("converged_fraction", (double)_converged / s);
+            yield return new("diverged_fraction", (double)_diverged / s);
+            yield return new("control_effort", _effort / b);
+            for (int l = 0; l < _ratio.Length; l++) yield return new($"feedback_ratio_l{l + 1}", _ratio[l] / b);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using Apical.Core.Numerics;
+
+namespace Apical.Core.Rules.Dfc;
+
+/// <summary>
+/// The forward-weight rule of one layer (spec section 8), accumulated online:
+/// g_W = −(2/(B T)) Σ_k Σ_b s[k] p[k]ᵀ, g_b = −(2/(B T)) Σ_k Σ_b s[k] (continuous), or the last step only with
+/// 2/B (steady state). s is the teaching signal, p the rate that produced v^ff[k].
+/// <para>
+/// Hidden layers stack <see cref="ChunkSteps"/> steps of s (written transposed, n_l × chunk·B) and p (written
+/// straight into the GEMM's packed panel layout) and form their product in one GEMM whose inner dimension is
+/// chunk × B, accumulating in float32 for <see cref="FlushSteps"/> steps before adding the partial
+/// sum into float64 accumulators. The first layer's presynaptic rate is the constant input x, so it only sums s
+/// over the steps (float32 partial sums flushed into float64 the same way) and forms one outer product at the end.
+/// </para>
+/// <para>
+/// With <see cref="UseWorkerThreads"/> (large layers, more than one processor) the chunk stacks are double-buffered and
+/// each full chunk's GEMM runs on a <see cref="ChunkWorker"/> while the dynamics go on; chunks are still multiplied one
+/// at a time in step order, so the result is bit-identical to the single-threaded path.
+/// </para>
+/// </summary>
+internal sealed class ForwardRule
+{
+    private readonly int _in, _out;
+    private readonly bool _constantInput;
+    private readonly Tensor[] _sT;           // chunk stacks of s, transposed: out × (chunk·B), double-buffered
+    private readonly PackedMatrix?[] _pPacked; // chunk stacks of p, (chunk·B) × in, in packed panels
+    private readonly ChunkWorker? _worker;
+    private int _cur, _jobBuffer, _jobUsed;
+    private readonly int _stackRows;
+    private readonly Tensor _product;    // out × in, float32 partial sum since the last flush
+    private readonly float[] _partialB;  // out, float32 partial bias sum
+    private readonly double[] _accW, _accB;
+    private readonly double[] _sumS;     // constant input: Σ_k s[k], B × out
+    private readonly float[] _partialS;  // constant input: float32 partial sum since the last flush
+    private readonly Tensor _sumSf;
+    private int _filled, _rows, _terms, _sincePartialFlush;
+    private bool _productHolds;
+
+    /// <summary>Steps summed in float32 before a float64 flush.</summary>
+    public const int FlushSteps = 64;
+
+    /// <summary>Run the chunk GEMMs of large layers on a background thread (process-wide; read at construction).</summary>
+    public static bool UseWorkerThreads { get; set; } = true;
+
+    public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput)
+    {
+        _in = inSize;
+        _out = outSize;
+        _constantInput = constantInput;
+        ChunkSteps = Math.Max(1, (256 + batchCapacity - 1) / batchCapacity);
+        _stackRows = ChunkSteps * batchCapacity;
+        bool worker = !constantInput && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
+        int buffers = worker ? 2 : 1;
+        _sT = new Tensor[buffers];
+        _pPacked = new PackedMatrix?[buffers];
+        for (int i = 0; i < buffers; i++)
+        {
+            _sT[i] = new Tensor(constantInput ? 0 : outSize, _stackRows);
+            if (!constantInput) _pPacked[i] = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
+        }
+        if (worker) _worker = new ChunkWorker(() => MultiplyChunk(_jobBuffer, _jobUsed), "dfc-forward-rule");
+        _product = new Tensor(outSize, inSize);
+        _accW = new double[outSize * inSize];
+        _accB = new double[outSize];
+        _partialB = new float[outSize];
+        _sumS = constantInput ? new double[batchCapacity * outSize] : Array.Empty<double>();
+        _partialS = constantInput ? new float[batchCapacity * outSize] : Array.Empty<float>();
+        _sumSf = new Tensor(constantInput ? batchCapacity : 0, outSize);
+        WeightGradient = new Tensor(outSize, inSize);
+        BiasGradient = new Tensor(1, outSize);
+    }
+
+    public int ChunkSteps { get; }
+
+    /// <summary>Terms (steps) accumulated in the current mini-batch.</summary>
+    public int Terms => _terms;
+
+    public Tensor WeightGradient { get; }
+    public Tensor BiasGradient { get; }
+
+    public void Begin(int rows)
+    {
+        _worker?.WaitIdle();
+        _rows = rows;
+        _filled = 0;
+        _cur = 0;
+        _terms = 0;
+        _sincePartialFlush = 0;
+        _productHolds = false;
+        Array.Clear(_accW);
+        Array.Clear(_accB);
+        Array.Clear(_partialB);
+        if (_constantInput)
+        {
+            Array.Clear(_sumS, 0, rows * _out);
+            Array.Clear(_partialS, 0, rows * _out);
+        }
+    }
+
+    /// <summary>Adds one step: teaching signal <paramref name="s"/> (B × out) and presynaptic rate <paramref name="p"/>
+    /// (B × in; ignored for the first layer, whose input is constant).</summary>
+    public void Add(Tensor s, Tensor? p)
+    {
+        _terms++;
+        int n = _rows * _out;
+        var src = s.ReadOnlySpan;
+        if (_constantInput)
+        {
+            var part = _partialS.AsSpan(0, n);
+            System.Numerics.Tensors.TensorPrimitives.Add(part, src, part);
+            if (++_sincePartialFlush == FlushSteps) FlushPartial();
+            return;
+        }
+        int col0 = _filled * _rows;
+        var st = _sT[_cur].Data;
+        for (int b = 0; b < _rows; b++)
+        {
+            var row = src.Slice(b * _out, _out);
+            int c = col0 + b;
+            for (int j = 0; j < _out; j++) st[j * _stackRows + c] = row[j];
+        }
+        WritePacked(p!, col0);
+        if (++_filled == ChunkSteps) SubmitChunk();
+    }
+
+    /// <summary>Hands the current chunk to the worker (or multiplies it here) and switches buffers.</summary>
+    private void SubmitChunk()
+    {
+        if (_filled == 0) return;
+        int used = _filled * _rows;
+        _filled = 0;
+        if (_worker is null)
+        {
+            MultiplyChunk(0, used);
+            return;
+        }
+        _worker.WaitIdle();
+        _jobBuffer = _cur;
+        _jobUsed = used;
+        _worker.Start();
+        _cur ^= 1;
+    }
+
+    /// <summary>Copies the rows of p into rows [first, first + B) of the packed right operand (32-column panels).</summary>
+    private void WritePacked(Tensor p, int first)
+    {
+        var packed = _pPacked[_cur]!;
+        var buf = packed.Buffer;
+        int off = packed.Offset;
+        const int W = PackedMatrix.PanelWidth;
+        int panelStride = _stackRows * W;
+        var src = p.ReadOnlySpan;
+        for (int b = 0; b < _rows; b++)
+        {
+            var row = src.Slice(b * _in, _in);
+            int baseRow = off + (first + b) * W;
+            for (int q = 0, c = 0; c < _in; q++, c += W)
+            {
+                int w = Math.Min(W, _in - c);
+                row.Slice(c, w).CopyTo(buf.AsSpan(baseRow + q * panelStride, w));
+            }
+        }
+    }
+
+    /// <summary>Adds a stacked chunk's Sᵀ P (and its column sums) to the float32 partial sums (worker or caller thread).</summary>
+    private void MultiplyChunk(int buffer, int used)
+    {
+        var sT = _sT[buffer];
+        if (used < _stackRows)
+            for (int j = 0; j < _out; j++) sT.Data.AsSpan(j * _stackRows + used, _stackRows - used).Clear(); // unused columns add 0
+        Gemm.MatMul(sT, _pPacked[buffer]!, _product, accumulate: _productHolds);
+        _productHolds = true;
+        for (int j = 0; j < _out; j++) _partialB[j] += System.Numerics.Tensors.TensorPrimitives.Sum<float>(sT.Data.AsSpan(j * _stackRows, used));
+        _sincePartialFlush += used / _rows;
+        if (_sincePartialFlush >= FlushSteps) FlushPartial();
+    }
+
+    /// <summary>Moves the float32 partial sums into the float64 accumulators.</summary>
+    private void FlushPartial()
+    {
+        if (_constantInput)
+        {
+            var part = _partialS.AsSpan(0, _rows * _out);
+            var acc = _sumS.AsSpan(0, part.Length);
+            for (int i = 0; i < part.Length; i++) acc[i] += part[i];
+            part.Clear();
+        }
+        else if (_productHolds)
+        {
+            var prod = _product.ReadOnlySpan;
+            for (int i = 0; i < _accW.Length; i++) _accW[i] += prod[i];
+            for (int j = 0; j < _out; j++) _accB[j] += _partialB[j];
+            Array.Clear(_partialB);
+            _productHolds = false;
+        }
+        _sincePartialFlush = 0;
+    }
+
+    /// <summary>Forms g_W, g_b from the accumulators. <paramref name="input"/> is x for the first layer.</summary>
+    public void Finish(Tensor? input, int totalSteps, ForwardVariant variant)
+    {
+        double scale = variant == ForwardVariant.Continuous ? -2.0 / (_rows * (double)totalSteps) : -2.0 / _rows;
+        if (_constantInput)
+        {
+            FlushPartial();
+            _sumSf.SetRows(_rows);
+            var sf = _sumSf.Span;
+            for (int i = 0; i < sf.Length; i++) sf[i] = (float)_sumS[i];
+            var x = input!;
+            if (x.Rows != _rows) throw new InvalidOperationException($"input has {x.Rows} rows, the batch {_rows}");
+            Gemm.MatMulTransA(_sumSf, x, WeightGradient, accumulate: false, alpha: (float)scale);
+            var gb = BiasGradient.Span;
+            for (int j = 0; j < _out; j++)
+            {
+                double sum = 0;
+                for (int r = 0; r < _rows; r++) sum += _sumS[r * _out + j];
+                gb[j] = (float)(scale * sum);
+            }
+            return;
+        }
+        SubmitChunk();
+        _worker?.WaitIdle();
+        FlushPartial();
+        var gw = WeightGradient.Span;
+        for (int i = 0; i < gw.Length; i++) gw[i] = (float)(scale * _accW[i]);
+        var gbias = BiasGradient.Span;
+        for (int j = 0; j < _out; j++) gbias[j] = (float)(scale * _accB[j]);
+    }
+}

@@ -1,0 +1,103 @@
+using Apical.Tests.Shared;
+using Apical.Core.Engine;
+using Apical.Core.Model;
+using Apical.Core.Optimization;
+using Apical.Core.Rules.Dfc;
+using Apical.Core.Tests.TestSupport;
+using MathNet.Numerics.LinearAlgebra;
+using Xunit;
+
+namespace Apical.Core.Tests.Rules.Dfc;
+
+/// <summary>End-to-end runs through <see cref="Experiment.Run"/>, config validation, and condition 2 (check 7).</summary>
+public class DfcSessionTests
+{
+    private static RunConfig Config(RuleKind rule, DfcSpec dfc, int epochs = 5)
+    {
+        var c = TinyNetworks.Config(rule, new[] { 10, 16, 3 }, new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 },
+            batchSize: 20, epochs: epochs);
+        return new RunConfig
+        {
+            Name = c.Name, Seed = c.Seed, Epochs = c.Epochs, Rule = rule, Data = c.Data, Network = c.Network, Loss = c.Loss,
+            BatchSize = c.BatchSize, Optimizer = c.Optimizer, Engine = c.Engine, Evaluation = c.Evaluation, Dfc = dfc,
+        };
+    }
+
+    private static DfcSpec Dfc(bool strong, TransmissionSchedule schedule = TransmissionSchedule.Sweep) => strong
+        ? new DfcSpec
+        {
+            Forward = new DfcSimulationSpec { Dt = 0.01, Steps = 100, TauV = 0.05, Alpha = 1e-3, Kp = 2, Noise = NoiseKind.LowPass, Sigma = 0.01, Schedule = schedule },
+            Feedback = new DfcSimulationSpec { Dt = 0.01, Steps = 100, TauV = 0.05, Alpha = 0.05, Kp = 0.1, Noise = NoiseKind.LowPass, Sigma = 0.01, Schedule = schedule },
+            TargetClassValue = 0.9, TauNoise = 0.05, TauF = 0.5, ScalingFbUpdates = true, InitFbEpochs = 1,
+            FeedbackOptimizer = new OptimizerSpec { LearningRate = 1e-4, Beta1 = 0.99, Beta2 = 0.999, ClipNorm = 1 },
+            PretrainOptimizer = new OptimizerSpec { LearningRate = 1e-3, Beta1 = 0.99, Beta2 = 0.999, ClipNorm = 1 },
+            ProbeBatchSize = 8,
+        }
+        : new DfcSpec
+        {
+            Forward = new DfcSimulationSpec { Dt = 0.02, Steps = 100, TauV = 0.2, Alpha = 1e-2, Kp = 2, Schedule = schedule },
+            Feedback = new DfcSimulationSpec { Dt = 2e-3, Steps = 40, TauV = 0.01, TauFb = 0.3, Alpha = 0.25, Kp = 0.1, Noise = NoiseKind.White, Sigma = 0.01, Schedule = schedule },
+            TargetStepsize = 0.1, TargetClassValue = 1, InitFbEpochs = 2,
+            FeedbackOptimizer = new OptimizerSpec { LearningRate = 2e-3, Beta1 = 0.99, Beta2 = 0.99, WeightDecay = 0.025, ClipNorm = 1 },
+            PretrainOptimizer = new OptimizerSpec { LearningRate = 2e-3, Beta1 = 0.99, Beta2 = 0.99, WeightDecay = 0.025, ClipNorm = 1 },
+            ProbeBatchSize = 8,
+        };
+
+    [Theory]
+    [InlineData(RuleKind.Dfc, TransmissionSchedule.Sweep)]
+    [InlineData(RuleKind.Dfc, TransmissionSchedule.Jacobi)]
+    [InlineData(RuleKind.StrongDfc, TransmissionSchedule.Sweep)]
+    public void LearnsATinyClassificationTask(RuleKind rule, TransmissionSchedule schedule)
+    {
+        var data = TinyNetworks.Classification(400, 10, 3, seed: 2);
+        var config = Config(rule, Dfc(rule == RuleKind.StrongDfc, schedule));
+        Assert.Empty(DfcSpecValidator.Validate(config.Dfc!, rule));
+        var observer = new NullObserver();
+        var result = Experiment.Run(config, TinyNetworks.Splits(data), observer, CancellationToken.None);
+        Assert.True(result.Completed);
+        var first = observer.Epochs[0];
+        var last = result.Last!;
+        Assert.True(last.TestAccuracy > 0.7 && last.TestAccuracy > first.TestAccuracy + 0.15,
+            $"test accuracy {first.TestAccuracy:P1} -> {last.TestAccuracy:P1}");
+        var names = last.Extra.Select(kv => kv.Key).ToArray();
+        Assert.Contains("condition2", names);
+        Assert.Contains("bp_angle_total", names);
+        Assert.Contains("control_effort", names);
+        Assert.Equal(names, first.Extra.Select(kv => kv.Key).ToArray());
+    }
+
+    [Fact]
+    public void BadValuesNameTheirField()
+    {
+        var bad = new DfcSpec
+        {
+            Forward = new DfcSimulationSpec { Dt = 0.5, TauV = 0.2, Alpha = -1 },
+            Feedback = new DfcSimulationSpec { TauFb = 0, Noise = NoiseKind.White, Sigma = 0 },
+            TauNoise = 0.9, TauF = 0.5,
+        };
+        var problems = RunConfigValidator.Validate(Config(RuleKind.StrongDfc, bad)).Select(p => p.ToString()).ToArray();
+        Assert.Contains(problems, p => p.StartsWith("dfc.forward.alpha: must be > 0, got -1", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("dfc.forward.dt: must be <= tauV", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("dfc.feedback.tauFb:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("dfc.tauNoise: must be <= tauF", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("dfc.targetClassValue:", StringComparison.Ordinal)); // c = 1 with a strong target
+        Assert.Contains(problems, p => p.StartsWith("dfc.feedback.sigma:", StringComparison.Ordinal));
+        var missing = Config(RuleKind.Dfc, Dfc(false));
+        missing = new RunConfig { Name = "x", Data = missing.Data, Network = missing.Network, Rule = RuleKind.Dfc };
+        Assert.Contains(RunConfigValidator.Validate(missing), p => p.Field == "dfc");
+    }
+
+    [Fact]
+    public void ConditionTwoIsOneForTransposedJacobianTimesAnyMatrix()
+    {
+        var net = DfcTestNets.Build(new[] { 20, 10, 10, 5 }, linear: false);
+        var oracle = new DfcOracle(net.Layers);
+        var x = DfcTestNets.Normal(1, 20, 1f, 8);
+        var (v, _) = oracle.Feedforward(x.Row(0));
+        var j = oracle.Jacobian(v);
+        var m = Matrix<double>.Build.Random(5, 5, new MathNet.Numerics.Distributions.Normal(0, 1, new Random(2)));
+        Assert.Equal(1.0, DfcProbe.Condition2(j, j.Transpose() * m), 12);
+        double random = DfcProbe.Condition2(j, oracle.StackedQ());
+        Assert.InRange(random, 0.05, 0.95);
+    }
+}

@@ -1,0 +1,90 @@
+using Apical.Core.Numerics;
+using Apical.Core.Rules.Dfc;
+using Xunit;
+
+namespace Apical.Core.Tests.Rules.Dfc;
+
+/// <summary>Spec check 9: statistics of the low-pass and white apical noise.</summary>
+public class NoiseTests
+{
+    private const int Width = 100, Steps = 10_000; // 1e6 samples
+
+    private static PhaseConstants Noise(NoiseKind kind, double dt, double tauFb, double tauNoise) =>
+        DfcTestNets.Constants(dt: dt, steps: Steps, tauV: 1, tauFb: tauFb, noise: kind, sigma: 1, tauNoise: tauNoise);
+
+    [Fact]
+    public void LowPassNoiseHasTheStationaryVarianceAndAutocorrelation()
+    {
+        // τ_ε = 0.07, dt = 1e-3: a = 1/70, var ε = 1/(τ_ε (2 − a)).
+        double dt = 1e-3, tau = 0.07, a = dt / tau;
+        var noise = new ApicalNoise(seed: 9, node: 1, capacity: Width);
+        noise.Begin(Noise(NoiseKind.LowPass, dt, dt, tau), sigma: 1, batchSerial: 0, length: Width);
+        var buffer = new float[Width];
+        var series = new float[Steps, Width];
+        for (int k = 0; k < Steps; k++)
+        {
+            Array.Clear(buffer);
+            noise.AddTo(buffer); // σ = 1 and v^fb = 0: the increment is ε itself
+            for (int i = 0; i < Width; i++) series[k, i] = buffer[i];
+        }
+        int burn = 1000;
+        double var = 0;
+        int n = 0;
+        for (int k = burn; k < Steps; k++) for (int i = 0; i < Width; i++) { var += series[k, i] * (double)series[k, i]; n++; }
+        var /= n;
+        double want = 1 / (tau * (2 - a));
+        Assert.True(Math.Abs(var / want - 1) < 0.03, $"var ε = {var:F3}, expected {want:F3}");
+        foreach (int lag in new[] { 1, 10, 50, 100 })
+        {
+            double c = 0;
+            int m = 0;
+            for (int k = burn; k + lag < Steps; k++) for (int i = 0; i < Width; i++) { c += series[k, i] * (double)series[k + lag, i]; m++; }
+            double rho = c / m / var;
+            Assert.True(Math.Abs(rho - Math.Pow(1 - a, lag)) < 0.02, $"lag {lag}: autocorrelation {rho:F3}, expected {Math.Pow(1 - a, lag):F3}");
+        }
+        double cross = 0;
+        for (int k = burn; k < Steps; k++) cross += series[k, 0] * (double)series[k, 1];
+        cross /= (Steps - burn) * var;
+        Assert.True(Math.Abs(cross) < 0.05, $"cross-correlation of neighbouring neurons {cross:F3}"); // 9000 correlated samples: ±0.05
+    }
+
+    [Fact]
+    public void WhiteNoiseThroughTheApicalCompartmentIsAnOrnsteinUhlenbeckProcess()
+    {
+        // u = 0: v^fb ← v^fb − b v^fb + σ √dt/τ_fb ξ, stationary variance σ²/(τ_fb (2 − b)).
+        double dt = 1.14218e-3, tauFb = 0.140466, b = dt / tauFb;
+        var noise = new ApicalNoise(seed: 4, node: 2, capacity: Width * 100);
+        noise.Begin(Noise(NoiseKind.White, dt, tauFb, 1), sigma: 1, batchSerial: 3, length: Width * 100);
+        var v = new float[Width * 100];
+        double var = 0, cross = 0;
+        int n = 0;
+        for (int k = 0; k < Steps / 2; k++)
+        {
+            for (int i = 0; i < v.Length; i++) v[i] -= (float)b * v[i];
+            noise.AddTo(v);
+            if (k < 2000) continue;
+            for (int i = 0; i < v.Length; i += 2) { var += v[i] * (double)v[i]; cross += v[i] * (double)v[i + 1]; n++; }
+        }
+        var /= n;
+        double want = 1 / (tauFb * (2 - b));
+        Assert.True(Math.Abs(var / want - 1) < 0.03, $"var v^fb = {var:F3}, expected {want:F3}");
+        Assert.True(Math.Abs(cross / n / var) < 0.01, $"cross-correlation {cross / n / var:F4}");
+    }
+
+    [Fact]
+    public void NormalsHaveUnitVarianceAndNoMean()
+    {
+        var rng = CounterRng.For(5, 1, 0, RngPurpose.Noise);
+        var x = new float[1_000_001];
+        GaussianFill.Fill(ref rng, x, new float[3 * 500_001]);
+        double mean = 0, var = 0, kurt = 0;
+        foreach (var v in x) mean += v;
+        mean /= x.Length;
+        foreach (var v in x) { double d = v - mean; var += d * d; kurt += d * d * d * d; }
+        var /= x.Length;
+        kurt = kurt / x.Length / (var * var);
+        Assert.True(Math.Abs(mean) < 0.005, $"mean {mean}");
+        Assert.True(Math.Abs(var - 1) < 0.01, $"variance {var}");
+        Assert.True(Math.Abs(kurt - 3) < 0.05, $"kurtosis {kurt}");
+    }
+}
