@@ -20,7 +20,7 @@ public sealed class ContinuousRun : ILockstepEngine
     private readonly ILayerHost _host;
     private readonly ContinuousRunOptions _options;
     private readonly Topology _topology;
-    private readonly IActorRef _coordinator;
+    private readonly RunEntities _entities;
     private readonly Task<bool> _failed;
     private readonly IActorRef[] _nodes;
     private readonly int _batchCapacity;
@@ -34,8 +34,6 @@ public sealed class ContinuousRun : ILockstepEngine
         _host = host;
         _options = options ?? new ContinuousRunOptions();
         RunId = _options.RunId;
-        if (RunId.Length == 0 || RunId.Contains('/'))
-            throw new ArgumentException($"run id '{RunId}' must be non-empty and contain no '/'");
         _topology = GraphBuilders.Build(config, shape, _options.Graph);
         if (_topology.Nodes[0] is not IStepSource)
             throw new ArgumentException($"node 0 ('{_topology.Nodes[0].Name}') of graph '{_options.Graph ?? GraphBuilders.NameOf(config.Rule)}' is not a step source");
@@ -46,20 +44,9 @@ public sealed class ContinuousRun : ILockstepEngine
             Graph = _options.Graph,
             FreeRunning = _options.FreeRunning,
         };
-        int count = _topology.Nodes.Count;
-        var ready = new TaskCompletionSource<IActorRef[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var failed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _failed = failed.Task;
-        _coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(RunId, blueprint, count, host, ready, failed)), $"coordinator-{RunId}");
-        try
-        {
-            _nodes = Wait(ready.Task, "starting the run's entities");
-        }
-        catch
-        {
-            Stop();
-            throw;
-        }
+        _entities = new RunEntities(system, host, RunId, blueprint, _topology.Nodes.Count, _options.Timeout);
+        _failed = _entities.Failed;
+        _nodes = _entities.Nodes;
     }
 
     public string RunId { get; }
@@ -150,23 +137,7 @@ public sealed class ContinuousRun : ILockstepEngine
                 if (!l.Dropped(seed, index, s) && l.Arrival(seed, index, s) <= t) return t - 1;
     }
 
-    public IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> Parameters()
-    {
-        var waits = new Task<ParameterSet>[_nodes.Length - 1];
-        for (int n = 1; n < _nodes.Length; n++)
-            waits[n - 1] = _nodes[n].Ask<ParameterSet>(new GetParameters(RunId), _options.Timeout);
-        var result = new Dictionary<int, IReadOnlyList<NamedTensor>>();
-        foreach (var w in waits)
-        {
-            var p = Wait(w, "collecting parameters");
-            if (p.Names.Length == 0) continue;
-            var list = new NamedTensor[p.Names.Length];
-            for (int i = 0; i < list.Length; i++)
-                list[i] = new NamedTensor(p.Names[i], new Tensor(p.Rows[i], p.Cols[i], p.Values[i]));
-            result[p.NodeId] = list;
-        }
-        return result;
-    }
+    public IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> Parameters() => _entities.Parameters();
 
     public IReadOnlyList<(Link Link, PortStatistics Statistics)> LinkStatistics() => QueryLinks().Links;
 
@@ -220,28 +191,9 @@ public sealed class ContinuousRun : ILockstepEngine
         }
     }
 
-    private T Wait<T>(Task<T> task, string what)
-    {
-        int i = Task.WaitAny(new Task[] { task, _failed }, _options.Timeout);
-        if (_failed.IsFaulted) throw _failed.Exception!.InnerException!;
-        if (i < 0) throw new TimeoutException($"run {RunId}: timed out after {_options.Timeout.TotalSeconds:0.#} s {what}");
-        try
-        {
-            return task.GetAwaiter().GetResult();
-        }
-        catch (AskTimeoutException e)
-        {
-            throw new TimeoutException($"run {RunId}: timed out {what}", e);
-        }
-    }
+    private T Wait<T>(Task<T> task, string what) => _entities.Wait(task, what);
 
-    private void Stop()
-    {
-        _system.Stop(_coordinator);
-        _failed.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-        for (int n = 1; n < _topology.Nodes.Count; n++)
-            _host.Send(RunId, n, _topology.Nodes.Count, new StopLayer(RunId), ActorRefs.NoSender);
-    }
+    private void Stop() => _entities.Stop();
 
     public void Dispose()
     {

@@ -23,7 +23,7 @@ public sealed class RunCoordinator : IRunEngine
     private readonly Network _network;
     private readonly ActorRunOptions _options;
     private readonly ILayerHost _host;
-    private readonly IActorRef _actor;
+    private readonly RunEntities _entities;
     private readonly Task<bool> _failed;
     private readonly IActorRef[] _nodes;
     private readonly ActorOutbox _source;
@@ -41,24 +41,11 @@ public sealed class RunCoordinator : IRunEngine
         _options = options;
         _host = host;
         RunId = options.RunId;
-        if (RunId.Length == 0 || RunId.Contains('/'))
-            throw new ArgumentException($"run id '{RunId}' must be non-empty and contain no '/'");
         _lossId = network.Loss.Id;
         for (int i = 0; i < _peek.Length; i++) _peek[i] = (double.NaN, double.NaN);
-        int count = network.Topology.Nodes.Count;
-        var ready = new TaskCompletionSource<IActorRef[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var failed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _failed = failed.Task;
-        _actor = system.ActorOf(Props.Create(() => new CoordinatorActor(RunId, blueprint, count, host, ready, failed)), $"coordinator-{RunId}");
-        try
-        {
-            _nodes = Wait(ready.Task, "starting the run's entities");
-        }
-        catch
-        {
-            Stop();
-            throw;
-        }
+        _entities = new RunEntities(system, host, RunId, blueprint, network.Topology.Nodes.Count, options.Timeout);
+        _failed = _entities.Failed;
+        _nodes = _entities.Nodes;
         int batchCapacity = network.Source.BatchSize;
         _source = new ActorOutbox(network.Source, network.Topology, RunId, batchCapacity, ActorRefs.NoSender,
             system.Settings.SerializeAllMessages);
@@ -110,22 +97,7 @@ public sealed class RunCoordinator : IRunEngine
     }
 
     /// <summary>Copies of every node's parameters (node id → named tensors), e.g. to compare engines or checkpoint.</summary>
-    public IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> GetParameters()
-    {
-        var waits = new Task<ParameterSet>[_nodes.Length - 1];
-        for (int n = 1; n < _nodes.Length; n++)
-            waits[n - 1] = _nodes[n].Ask<ParameterSet>(new GetParameters(RunId), _options.Timeout);
-        var result = new Dictionary<int, IReadOnlyList<NamedTensor>>();
-        foreach (var w in waits)
-        {
-            var p = Wait(w, "collecting parameters");
-            var list = new NamedTensor[p.Names.Length];
-            for (int i = 0; i < list.Length; i++)
-                list[i] = new NamedTensor(p.Names[i], new Tensor(p.Rows[i], p.Cols[i], p.Values[i]));
-            result[p.NodeId] = list;
-        }
-        return result;
-    }
+    public IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> GetParameters() => _entities.Parameters();
 
     public IReadOnlyList<(INode Node, byte[] State)> CaptureState(Network network)
     {
@@ -194,33 +166,12 @@ public sealed class RunCoordinator : IRunEngine
         if (r is not null) _peek[(int)r.Phase] = (r.Loss, r.Accuracy);
     }
 
-    private T Wait<T>(Task<T> task, string what)
-    {
-        int i = Task.WaitAny(new Task[] { task, _failed }, _options.Timeout);
-        if (_failed.IsFaulted) throw _failed.Exception!.InnerException!;
-        if (i < 0) throw new TimeoutException($"run {RunId}: timed out after {_options.Timeout.TotalSeconds:0.#} s {what}");
-        try
-        {
-            return task.GetAwaiter().GetResult();
-        }
-        catch (AskTimeoutException e)
-        {
-            throw new TimeoutException($"run {RunId}: timed out {what}", e);
-        }
-        catch (Exception) when (Task.WaitAny(new Task[] { _failed }, TimeSpan.FromSeconds(5)) == 0 && _failed.IsFaulted)
-        {
-            throw _failed.Exception!.InnerException!; // a node's own report says more than the reply that failed
-        }
-    }
+    private T Wait<T>(Task<T> task, string what) => _entities.Wait(task, what);
 
     private void Stop()
     {
-        // the coordinator first, so the entities' ends are not taken for a lost node
-        _system.Stop(_actor);
+        _entities.Stop();
         if (_progressActor is not null) _system.Stop(_progressActor);
-        _failed.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-        for (int n = 1; n < _network.Topology.Nodes.Count; n++)
-            _host.Send(RunId, n, _network.Topology.Nodes.Count, new StopLayer(RunId), ActorRefs.NoSender);
     }
 
     public void Dispose()

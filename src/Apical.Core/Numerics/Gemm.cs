@@ -64,19 +64,7 @@ public static partial class Gemm
         int m = a.Rows, k = a.Cols, n = b.Cols;
         if (b.Rows != k || c.Rows != m || c.Cols != n)
             throw Mismatch("MatMul (C = A·B)", a, b, c, "A m x k, B k x n, C m x n");
-        unsafe
-        {
-            fixed (float* pb = b.Data)
-            {
-                float* packed = Scratch(k, n);
-                {
-                    PackB(pb, k, n, packed);
-                    fixed (float* pa = a.Data)
-                    fixed (float* pc = c.Data)
-                        Run(pa, k, 1, m, k, packed, n, pc, alpha, accumulate);
-                }
-            }
-        }
+        PackAndRun(a, b, c, m, k, n, transposeB: false, rowStrideA: k, colStrideA: 1, alpha, accumulate);
     }
 
     /// <summary>C(m x n) = alpha·A(m x k)·Bᵀ [+ C], with B stored n x k (Y = X·Wᵀ, W out x in).</summary>
@@ -86,19 +74,7 @@ public static partial class Gemm
         int m = a.Rows, k = a.Cols, n = b.Rows;
         if (b.Cols != k || c.Rows != m || c.Cols != n)
             throw Mismatch("MatMulTransB (C = A·Bᵀ)", a, b, c, "A m x k, B n x k, C m x n");
-        unsafe
-        {
-            fixed (float* pb = b.Data)
-            {
-                float* packed = Scratch(k, n);
-                {
-                    PackTransB(pb, k, n, packed);
-                    fixed (float* pa = a.Data)
-                    fixed (float* pc = c.Data)
-                        Run(pa, k, 1, m, k, packed, n, pc, alpha, accumulate);
-                }
-            }
-        }
+        PackAndRun(a, b, c, m, k, n, transposeB: true, rowStrideA: k, colStrideA: 1, alpha, accumulate);
     }
 
     /// <summary>C(m x n) = alpha·Aᵀ·B [+ C], with A stored k x m and B k x n (dW = δᵀ·X).</summary>
@@ -108,18 +84,21 @@ public static partial class Gemm
         int k = a.Rows, m = a.Cols, n = b.Cols;
         if (b.Rows != k || c.Rows != m || c.Cols != n)
             throw Mismatch("MatMulTransA (C = Aᵀ·B)", a, b, c, "A k x m, B k x n, C m x n");
-        unsafe
+        PackAndRun(a, b, c, m, k, n, transposeB: false, rowStrideA: 1, colStrideA: m, alpha, accumulate);
+    }
+
+    /// <summary>Packs B (or Bᵀ) into the thread's scratch panels and runs the kernel over A read with the given strides.</summary>
+    private static unsafe void PackAndRun(Tensor a, Tensor b, Tensor c, int m, int k, int n, bool transposeB,
+        int rowStrideA, int colStrideA, float alpha, bool accumulate)
+    {
+        fixed (float* pb = b.Data)
         {
-            fixed (float* pb = b.Data)
-            {
-                float* packed = Scratch(k, n);
-                {
-                    PackB(pb, k, n, packed);
-                    fixed (float* pa = a.Data)
-                    fixed (float* pc = c.Data)
-                        Run(pa, 1, m, m, k, packed, n, pc, alpha, accumulate);
-                }
-            }
+            float* packed = Scratch(k, n);
+            if (transposeB) PackTransB(pb, k, n, packed);
+            else PackB(pb, k, n, packed);
+            fixed (float* pa = a.Data)
+            fixed (float* pc = c.Data)
+                Run(pa, rowStrideA, colStrideA, m, k, packed, n, pc, alpha, accumulate);
         }
     }
 
