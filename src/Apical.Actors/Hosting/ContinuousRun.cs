@@ -141,6 +141,11 @@ public sealed class ContinuousRun : ILockstepEngine
 
     public IReadOnlyList<(Link Link, PortStatistics Statistics)> LinkStatistics() => QueryLinks().Links;
 
+    public NodeReply Command(int node, NodeCommand command) => _entities.Command(node, command);
+
+    /// <summary>One command to each of several nodes at once; waits for every reply (in the given order).</summary>
+    public NodeReply[] Command(IReadOnlyList<(int Node, NodeCommand Command)> commands) => _entities.Command(commands);
+
     /// <summary>Windows the entities sent over remote links, and the steps those windows carried.</summary>
     public (long Windows, long Messages) WindowsSent()
     {

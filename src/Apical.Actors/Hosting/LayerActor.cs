@@ -63,6 +63,7 @@ public sealed class LayerActor : UntypedActor
             case AwaitStep a: OnAwait(a); break;
             case TakeLoss t: OnTakeLoss(t); break;
             case GetParameters g: OnGetParameters(g); break;
+            case CommandNode c: OnCommand(c); break;
             case GetCheckpoint c: OnGetCheckpoint(c); break;
             case RestoreCheckpoint r: OnRestoreCheckpoint(r); break;
             case StopLayer s when _runId is null || s.RunId == _runId: Stop(); break; // also a fresh entity the stop created
@@ -390,6 +391,45 @@ public sealed class LayerActor : UntypedActor
         }
         var (l, a, n) = loss.Take(t.Phase);
         Sender.Tell(new LossTaken(t.RunId, t.Phase, l, a, n));
+    }
+
+    /// <summary>Delivers a command between firings, answers with the node's reply, then fires what became ready
+    /// (a command may start a cycle of messages). A refused command (unknown verb, bad arguments) is answered with
+    /// its reason and leaves the node running; any other exception fails the node.</summary>
+    private void OnCommand(CommandNode c)
+    {
+        if (!Check(c.RunId, c)) return;
+        if (_node is not ICommandTarget target)
+        {
+            Sender.Tell(new NodeCommandDone(c.RunId, _node!.Id, null, $"node '{_node.Name}' takes no commands (it was sent {c.Command.Verb})"));
+            return;
+        }
+        NodeReply reply;
+        try
+        {
+            reply = target.Execute(c.Command, _outbox!);
+        }
+        catch (ArgumentException e)
+        {
+            _log.Warning("layer {0}: command {1} refused: {2}", _node.Name, c.Command, e.Message);
+            Sender.Tell(new NodeCommandDone(c.RunId, _node.Id, null, e.Message));
+            return;
+        }
+        catch (Exception e)
+        {
+            Fail($"command {c.Command.Verb}: {e.GetType().Name}: {e.Message}", e);
+            Sender.Tell(new NodeCommandDone(c.RunId, _node.Id, null, $"node '{_node.Name}' failed: {e.Message}"));
+            return;
+        }
+        Sender.Tell(new NodeCommandDone(c.RunId, _node.Id, reply, null));
+        try
+        {
+            FireReady();
+        }
+        catch (Exception e)
+        {
+            Fail($"{e.GetType().Name}: {e.Message}", e);
+        }
     }
 
     private void OnGetCheckpoint(GetCheckpoint c)

@@ -96,6 +96,32 @@ internal sealed class RunEntities
         return result;
     }
 
+    /// <summary>Sends <paramref name="command"/> to node <paramref name="node"/> and waits for its reply; a refusal
+    /// throws <see cref="ArgumentException"/> with the node's reason.</summary>
+    public NodeReply Command(int node, NodeCommand command)
+    {
+        if (node < 1 || node >= Nodes.Length) throw new ArgumentOutOfRangeException(nameof(node), $"node {node} is not a hosted node of run {RunId}");
+        return Result(Wait(Nodes[node].Ask<NodeCommandDone>(new CommandNode(RunId, command), _timeout), $"waiting for node {node} to do {command.Verb}"));
+    }
+
+    /// <summary>Sends one command to each of several nodes at once and waits for every reply (in the given order).</summary>
+    public NodeReply[] Command(IReadOnlyList<(int Node, NodeCommand Command)> commands)
+    {
+        var waits = new Task<NodeCommandDone>[commands.Count];
+        for (int i = 0; i < waits.Length; i++)
+        {
+            var (node, command) = commands[i];
+            if (node < 1 || node >= Nodes.Length) throw new ArgumentOutOfRangeException(nameof(commands), $"node {node} is not a hosted node of run {RunId}");
+            waits[i] = Nodes[node].Ask<NodeCommandDone>(new CommandNode(RunId, command), _timeout);
+        }
+        var replies = new NodeReply[waits.Length];
+        for (int i = 0; i < waits.Length; i++) replies[i] = Result(Wait(waits[i], $"waiting for node {commands[i].Node} to do {commands[i].Command.Verb}"));
+        return replies;
+    }
+
+    private static NodeReply Result(NodeCommandDone done) =>
+        done.Error is null ? done.Reply ?? NodeReply.Empty : throw new ArgumentException($"node {done.NodeId}: {done.Error}");
+
     /// <summary>Stops the coordinator first (so the entities' ends are not taken for lost nodes), then every entity.</summary>
     public void Stop()
     {

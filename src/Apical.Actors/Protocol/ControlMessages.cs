@@ -78,3 +78,10 @@ public sealed record LayerEnvelope(string RunId, int NodeId, int NodeCount, stri
 /// <summary>Routes a tensor message to entity <c>&lt;run&gt;/&lt;node&gt;</c> through a shard region (the fallback
 /// when a neighbour's direct reference died). Carried by the binary tensor serializer.</summary>
 public sealed record TensorEnvelope(int NodeId, int NodeCount, string Placement, Message Message);
+
+/// <summary>Coordinator → entity: deliver <paramref name="Command"/> to the hosted node (an
+/// <see cref="Core.Model.ICommandTarget"/>) between its firings; the entity answers <see cref="NodeCommandDone"/>.</summary>
+public sealed record CommandNode(string RunId, Core.Model.NodeCommand Command) : IControlMessage;
+
+/// <summary>Entity → coordinator: the node's reply to a <see cref="CommandNode"/>, or why it refused it.</summary>
+public sealed record NodeCommandDone(string RunId, int NodeId, Core.Model.NodeReply? Reply, string? Error) : IControlMessage;

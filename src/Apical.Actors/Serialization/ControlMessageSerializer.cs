@@ -105,6 +105,12 @@ internal static class ControlTypes
         typeof(GetCheckpoint), typeof(CheckpointData), typeof(RestoreCheckpoint), typeof(CheckpointRestored),
     };
 
+    /// <summary>Commands to a node between its firings (batch boundaries, learning rates, metric queries).</summary>
+    private static readonly Type[] CommandMessages =
+    {
+        typeof(CommandNode), typeof(NodeCommandDone), typeof(NodeCommand), typeof(NodeReply), typeof(TensorData), typeof(TensorData[]),
+    };
+
     /// <summary>Known to Hyperion (written as small indexes, not names). The order is part of the wire format:
     /// new types are appended.</summary>
     public static readonly Type[] Known = Messages.Concat(new[]
@@ -112,9 +118,10 @@ internal static class ControlTypes
         typeof(RunBlueprint), typeof(Phase), typeof(IActorRef[]), typeof(string[]),
         typeof(int[]), typeof(float[]), typeof(float[][]),
     }).Concat(ContinuousMessages).Concat(new[] { typeof(long[]), typeof(double[]) })
-      .Concat(CheckpointMessages).Concat(new[] { typeof(byte[]) }).ToArray();
+      .Concat(CheckpointMessages).Concat(new[] { typeof(byte[]) }).Concat(CommandMessages).ToArray();
 
-    private static readonly HashSet<Type> MessageSet = new(Messages.Concat(ContinuousMessages).Concat(CheckpointMessages));
+    private static readonly HashSet<Type> MessageSet = new(Messages.Concat(ContinuousMessages).Concat(CheckpointMessages)
+        .Concat(new[] { typeof(CommandNode), typeof(NodeCommandDone) }));
 
     /// <summary>Full names of every type allowed on the wire.</summary>
     public static readonly HashSet<string> AllowedNames = new(Known.Select(t => t.FullName!).Concat(new[]

@@ -21,6 +21,11 @@ public interface ILockstepEngine : IDisposable
 
     /// <summary>What each link with a jitter or loss model (or every link, free running) did so far.</summary>
     IReadOnlyList<(Link Link, PortStatistics Statistics)> LinkStatistics();
+
+    /// <summary>Delivers a control-plane command to a node between its firings and returns its reply. Call it
+    /// between runs (not while <see cref="Run"/> streams); what the command lets the graph compute is done before
+    /// the engine next reports progress.</summary>
+    NodeReply Command(int node, NodeCommand command);
 }
 
 /// <summary>The in-process engine behind <see cref="ILockstepEngine"/>: every step pumped to completion at once.</summary>
@@ -59,6 +64,8 @@ public sealed class InProcessLockstepEngine : ILockstepEngine
     }
 
     public IReadOnlyList<(Link Link, PortStatistics Statistics)> LinkStatistics() => Engine.LinkStatistics();
+
+    public NodeReply Command(int node, NodeCommand command) => Engine.Command(node, command);
 
     public void Dispose() => Engine.Dispose();
 }

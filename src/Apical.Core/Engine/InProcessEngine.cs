@@ -75,6 +75,20 @@ public sealed class InProcessEngine : IDisposable
         }
     }
 
+    /// <summary>Delivers a control-plane command to node <paramref name="nodeId"/> (an <see cref="ICommandTarget"/>),
+    /// then fires what became ready and pumps until nothing is left to do.</summary>
+    public NodeReply Command(int nodeId, NodeCommand command)
+    {
+        if ((uint)nodeId >= (uint)_topology.Nodes.Count) throw new ArgumentOutOfRangeException(nameof(nodeId), $"no node {nodeId}");
+        var node = _topology.Nodes[nodeId];
+        if (node is not ICommandTarget target)
+            throw new ArgumentException($"node '{node.Name}' takes no commands (it was sent {command.Verb})");
+        var reply = target.Execute(command, _outboxes[nodeId]);
+        FireReady(nodeId);
+        Pump();
+        return reply;
+    }
+
     /// <summary>Moves every gate to a restored run's position (see <see cref="NodeGate.Seek"/>).</summary>
     public void Seek(long trainStep, long validationStep, long testStep)
     {

@@ -84,6 +84,33 @@ public sealed class ContinuousRunTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Commands_between_runs_act_as_in_process_and_a_refusal_names_the_verb()
+    {
+        ToyLeakyGraph.Register();
+        var config = ToyLeakyGraph.Config(Widths, 2, 1);
+        using var expected = new Apical.Core.Engine.InProcessLockstepEngine(ToyLeakyGraph.Build(config), "o", 2, config.Seed);
+        using var run = new ContinuousRun(Sys, new LocalLayerHost(Sys), config, ContinuousComparison.Shape, new ContinuousRunOptions { Graph = ToyLeakyGraph.Name });
+        expected.Run(25);
+        run.Run(25);
+        var a = expected.Command(2, new NodeCommand("scale", 0.5));
+        var b = run.Command(2, new NodeCommand("scale", 0.5));
+        Assert.Equal(a.Numbers, b.Numbers);
+        Assert.NotEqual(0.0, a.Numbers[0]);
+        expected.Run(60);
+        run.Run(60);
+        var w0 = ToyLeakyGraph.Build(config).Nodes[2] is IParameterized p0 ? p0.Parameters[0].Tensor[0, 0] : float.NaN;
+        Assert.Equal(0.5f * w0, run.Parameters()[2][0].Tensor[0, 0]); // the command reached the hosted node
+        Assert.Equal(expected.Parameters()[4][1].Tensor.ReadOnlySpan.ToArray(), run.Parameters()[4][1].Tensor.ReadOnlySpan.ToArray());
+
+        var refused = Assert.Throws<ArgumentException>(() => run.Command(2, new NodeCommand("explode")));
+        Assert.Contains("explode", refused.Message);
+        var noTarget = Assert.Throws<ArgumentException>(() => run.Command(4, new NodeCommand("scale", 2)));
+        Assert.Contains("takes no commands", noTarget.Message);
+        run.Run(70); // a refused command leaves the run going
+        Assert.Equal(70 + 4, run.Parameters()[4][3].Tensor[0, 0]); // the readout is 4 links of delay 1 behind the source
+    }
+
+    [Fact]
     public void Stray_and_malformed_windows_are_dropped_without_harm()
     {
         ToyLeakyGraph.Register();

@@ -75,6 +75,9 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         yield return new object[] { new LayerFailed("r1", 3, "diverged") };
         yield return new object[] { new StopLayer("r1") };
         yield return new object[] { new LayerEnvelope("r1", 2, 4, "spread", new AwaitStep("r1", Phase.Train, 3)) };
+        yield return new object[] { new CommandNode("r1", new NodeCommand("begin", new[] { 1.0, 7 }, new[] { new TensorData(1, 2, new[] { 3f, 4 }) })) };
+        yield return new object[] { new NodeCommandDone("r1", 2, new NodeReply(0.25, double.NaN), null) };
+        yield return new object[] { new NodeCommandDone("r1", 2, null, "unknown verb") };
     }
 
     [Theory]
@@ -100,6 +103,18 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
                 break;
             case LayerEnvelope le:
                 Assert.Equal(le.Message, ((LayerEnvelope)back).Message);
+                break;
+            case CommandNode c:
+                var cb = ((CommandNode)back).Command;
+                Assert.Equal(c.Command.Verb, cb.Verb);
+                Assert.Equal(c.Command.Numbers, cb.Numbers);
+                Assert.Equal(c.Command.Tensors[0].Values, cb.Tensors[0].Values);
+                Assert.Equal(c.Command.Tensors[0].Cols, cb.Tensors[0].Cols);
+                break;
+            case NodeCommandDone { Reply: { } r } nd:
+                var rb = (NodeCommandDone)back;
+                Assert.Equal(nd.NodeId, rb.NodeId);
+                Assert.Equal(r.Numbers, rb.Reply!.Numbers);
                 break;
             case StepReached s:
                 Assert.Equal(s.Step, ((StepReached)back).Step);

@@ -100,8 +100,9 @@ internal sealed class SineSource : INode, IStepSource
     }
 }
 
-/// <summary>A leaky integrator layer: v ← v + dt (−v + tanh(W x)); emits v.</summary>
-internal sealed class ToyLeakyNode : INode, IParameterized
+/// <summary>A leaky integrator layer: v ← v + dt (−v + tanh(W x)); emits v. Takes the command <c>scale(f)</c>
+/// (multiplies W by f and answers Σ v) and refuses any other verb.</summary>
+internal sealed class ToyLeakyNode : INode, IParameterized, ICommandTarget
 {
     private readonly Tensor _w, _v;
     private readonly float _dt;
@@ -125,6 +126,17 @@ internal sealed class ToyLeakyNode : INode, IParameterized
     public IReadOnlyList<OutputPort> Outputs { get; }
     public Schedule Schedule => Schedule.Lockstep;
     public IReadOnlyList<NamedTensor> Parameters { get; }
+
+    public NodeReply Execute(NodeCommand command, IOutbox outbox)
+    {
+        if (command.Verb != "scale" || command.Numbers.Length != 1)
+            throw new ArgumentException($"{Name}: unknown command {command}");
+        var w = _w.Span;
+        for (int i = 0; i < w.Length; i++) w[i] *= (float)command.Numbers[0];
+        double sum = 0;
+        foreach (float v in _v.ReadOnlySpan) sum += v;
+        return new NodeReply(sum);
+    }
 
     public void Fire(int trigger, Phase phase, long step, ReadOnlySpan<Message?> inputs, IOutbox outbox)
     {
