@@ -173,6 +173,32 @@ public sealed class DfcOracle
         return g;
     }
 
+    /// <summary>
+    /// The oracle gradient of the Strong-DFC surrogate H = ‖Q u‖² (spec 10, 14) for given per-sample controls
+    /// <paramref name="u"/>: per layer ∂H/∂W_l = −(2/B) Σ_b h_l r_{l−1}ᵀ with h = Jᵀ (J Q + α Id)^{−ᵀ} Qᵀ Q u (J at the
+    /// feedforward point, its own dependence on W ignored, as in the spec), and H itself, mean_b ‖Q u_b‖².
+    /// </summary>
+    public (Matrix<double>[] Gradient, double H) ControlEffortGradient(Tensor x, IReadOnlyList<Vector<double>> u, double alpha)
+    {
+        int L = Layers, rows = x.Rows;
+        var q = StackedQ();
+        var id = Matrix<double>.Build.DenseIdentity(OutputSize);
+        var g = new Matrix<double>[L];
+        for (int l = 0; l < L; l++) g[l] = Matrix<double>.Build.Dense(_w[l].RowCount, _w[l].ColumnCount);
+        double h2 = 0;
+        for (int s = 0; s < rows; s++)
+        {
+            var (v, r) = Feedforward(x.Row(s));
+            var j = Jacobian(v);
+            var qu = q * u[s];
+            h2 += qu.DotProduct(qu);
+            var h = j.Transpose() * (j * q + id * alpha).Transpose().Solve(q.Transpose() * qu);
+            for (int l = 0; l < L; l++)
+                g[l] -= h.SubVector(_offsets[l], _w[l].RowCount).OuterProduct(r[l]) * (2.0 / rows);
+        }
+        return (g, h2 / rows);
+    }
+
     /// <summary>angle(A, B) in degrees on flattened tensors.</summary>
     public static double Angle(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
