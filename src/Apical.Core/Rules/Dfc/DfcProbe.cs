@@ -5,7 +5,9 @@ namespace Apical.Core.Rules.Dfc;
 
 /// <summary>
 /// Oracle diagnostics on a fixed probe mini-batch (spec 14): the run's forward update (simulated, not applied)
-/// against the back-propagated gradient and the damped Gauss–Newton update, and condition 2 of Q.
+/// against the back-propagated gradient and the damped Gauss–Newton update, and condition 2 of Q; with a weak
+/// (nudged) target also against the analytical steady state (SSA angle and distance), with the label target
+/// (Strong-DFC) against the gradient of the surrogate H = ‖Q u‖² (H angle) and the probe's H.
 /// </summary>
 public static class DfcProbe
 {
@@ -23,7 +25,12 @@ public static class DfcProbe
         double c2 = 0, qAngle = 0, stability = double.NegativeInfinity;
         var idN = Matrix<double>.Build.DenseIdentity(oracle.OutputSize);
         var gnShift = new List<Vector<double>>(rows);
+        var ssaShift = new List<Vector<double>>(rows);
+        var uSim = new List<Vector<double>>(rows);
+        double ssaDistance = 0;
         var rMinus = sim.OutputMinus;
+        var uExact = net.Controller.ControlExact.ToArray();
+        int nL = oracle.OutputSize;
         for (int b = 0; b < rows; b++)
         {
             var (v, _) = oracle.Feedforward(x.Row(b));
@@ -37,6 +44,13 @@ public static class DfcProbe
             var y = DfcOracle.RowVector(labels, b);
             var delta = phase.Target == TargetKind.Label ? y - rm : -phase.TargetStepsize * (DfcOracle.Softmax(rm) - y);
             gnShift.Add(DfcOracle.GaussNewton(j, delta, gnDamping));
+            uSim.Add(Vector<double>.Build.Dense(nL, i => uExact[b * nL + i]));
+            if (phase.Target != TargetKind.Nudged) continue;
+            var (_, dv) = oracle.SteadyState(j, delta, phase.Alpha);
+            ssaShift.Add(dv);
+            var rSsa = oracle.OutputWithShift(x.Row(b), dv);
+            var rSim = DfcOracle.RowVector(net.Layers[^1].Rates, b);
+            ssaDistance += (rSim - rSsa).L2Norm() / (rm - rSsa).L2Norm();
         }
         result.Add(new("condition2", c2 / rows));
         result.Add(new("q_angle_to_jt", qAngle / rows));
@@ -50,6 +64,20 @@ public static class DfcProbe
         result.Add(new("bp_angle_total", TotalAngle(sims, bp)));
         for (int l = 0; l < L; l++) result.Add(new($"gn_angle_l{l + 1}", DfcOracle.Angle(sims[l], gn[l])));
         result.Add(new("gn_angle_total", TotalAngle(sims, gn)));
+        if (phase.Target == TargetKind.Nudged)
+        {
+            var ssa = oracle.SteadyStateUpdate(x, ssaShift, phase.ForwardRule);
+            for (int l = 0; l < L; l++) result.Add(new($"ssa_angle_l{l + 1}", DfcOracle.Angle(sims[l], ssa[l])));
+            result.Add(new("ssa_angle_total", TotalAngle(sims, ssa)));
+            result.Add(new("ssa_distance", ssaDistance / rows));
+        }
+        if (phase.Target == TargetKind.Label)
+        {
+            var (hGrad, h) = oracle.ControlEffortGradient(x, uSim, phase.Alpha);
+            for (int l = 0; l < L; l++) result.Add(new($"h_angle_l{l + 1}", DfcOracle.Angle(sims[l], hGrad[l])));
+            result.Add(new("h_angle_total", TotalAngle(sims, hGrad)));
+            result.Add(new("probe_control_effort", h));
+        }
         return result;
     }
 

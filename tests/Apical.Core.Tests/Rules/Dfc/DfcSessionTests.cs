@@ -1,5 +1,6 @@
 using Apical.Tests.Shared;
 using Apical.Core.Engine;
+using Apical.Core.Metrics;
 using Apical.Core.Model;
 using Apical.Core.Optimization;
 using Apical.Core.Rules.Dfc;
@@ -64,7 +65,24 @@ public class DfcSessionTests
         Assert.Contains("bp_angle_total", names);
         Assert.Contains("control_effort", names);
         Assert.Equal(names, first.Extra.Select(kv => kv.Key).ToArray());
+        if (rule == RuleKind.Dfc)
+        {
+            Assert.InRange(Extra(last, "ssa_angle_total"), 0, 90); // the weak-target simulation agrees with the analytical steady state
+            Assert.InRange(Extra(last, "ssa_distance"), 0, 1);
+            Assert.DoesNotContain("h_angle_total", names);
+        }
+        else
+        {
+            Assert.DoesNotContain("ssa_angle_total", names);
+            // spec check 18 on a small task: the probe's control effort H falls and every update descends H
+            Assert.True(Extra(last, "probe_control_effort") < Extra(first, "probe_control_effort"),
+                $"H {Extra(first, "probe_control_effort"):g3} -> {Extra(last, "probe_control_effort"):g3}");
+            foreach (var epoch in observer.Epochs)
+                for (int l = 1; l <= 2; l++) Assert.InRange(Extra(epoch, $"h_angle_l{l}"), 0, 90);
+        }
     }
+
+    private static double Extra(EpochMetrics m, string name) => m.Extra.First(kv => kv.Key == name).Value;
 
     [Fact]
     public void BadValuesNameTheirField()
