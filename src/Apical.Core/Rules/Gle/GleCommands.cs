@@ -9,6 +9,7 @@ namespace Apical.Core.Rules.Gle;
 /// <item><c>take(phase)</c> to the readout: the phase's mean loss per step, accuracy and samples since the last take
 /// (then resets that phase).</item>
 /// <item><c>last-loss()</c> to the readout: the loss of its last step and that step.</item>
+/// <item><c>last-output()</c> to the readout: its last step and the output it saw there (rows × n_L).</item>
 /// <item><c>learning-rate()</c> / <c>learning-rate(lr)</c> to a layer: reads / sets its optimisers' rate; answers
 /// the rate in force.</item>
 /// </list>
@@ -17,6 +18,7 @@ public static class GleCommands
 {
     public const string Take = "take";
     public const string LastLoss = "last-loss";
+    public const string LastOutput = "last-output";
     public const string LearningRate = "learning-rate";
 
     public static NodeCommand TakeOf(Phase phase) => new(Take, (double)(int)phase);
@@ -26,6 +28,8 @@ public static class GleCommands
     public static NodeCommand GetLearningRate { get; } = new(LearningRate);
 
     public static NodeCommand GetLastLoss { get; } = new(LastLoss);
+
+    public static NodeCommand GetLastOutput { get; } = new(LastOutput);
 
     /// <summary>The single integer argument of <paramref name="command"/> in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     internal static int IntArgument(NodeCommand command, string node, int min, int max)

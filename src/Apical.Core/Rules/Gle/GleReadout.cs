@@ -125,7 +125,7 @@ public sealed class GleReadout : INode, ICommandTarget
         return (t.Count > 0 ? t.Loss / t.Count : double.NaN, t.Samples > 0 ? (double)t.Correct / t.Samples : double.NaN, t.Samples);
     }
 
-    /// <summary><see cref="GleCommands.Take"/> and <see cref="GleCommands.LastLoss"/>.</summary>
+    /// <summary><see cref="GleCommands.Take"/>, <see cref="GleCommands.LastLoss"/> and <see cref="GleCommands.LastOutput"/>.</summary>
     public NodeReply Execute(NodeCommand command, IOutbox outbox)
     {
         switch (command.Verb)
@@ -136,11 +136,19 @@ public sealed class GleReadout : INode, ICommandTarget
                 return new NodeReply(loss, accuracy, samples);
             }
             case GleCommands.LastLoss:
-                if (command.Numbers.Length != 0) throw new ArgumentException($"{Name}: {command.Verb} takes no arguments");
+                NoArguments(command);
                 return new NodeReply(LastLoss, LastStep);
+            case GleCommands.LastOutput:
+                NoArguments(command);
+                return new NodeReply([LastStep], [TensorData.From(_tile)]);
             default:
-                throw GleCommands.Unknown(command, Name, $"{GleCommands.Take}, {GleCommands.LastLoss}");
+                throw GleCommands.Unknown(command, Name, $"{GleCommands.Take}, {GleCommands.LastLoss}, {GleCommands.LastOutput}");
         }
+    }
+
+    private void NoArguments(NodeCommand command)
+    {
+        if (command.Numbers.Length != 0 || command.Tensors.Length != 0) throw new ArgumentException($"{Name}: {command.Verb} takes no arguments");
     }
 
     private struct Tally
