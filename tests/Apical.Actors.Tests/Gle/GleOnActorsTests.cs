@@ -1,10 +1,10 @@
 using Apical.Actors.Hosting;
 using Apical.Actors.Tests.TestSupport;
 using Apical.Core.Data;
-using Apical.Core.Losses;
 using Apical.Core.Model;
 using Apical.Core.Numerics;
 using Apical.Core.Rules.Gle;
+using Apical.Tests.Shared;
 using Xunit;
 
 namespace Apical.Actors.Tests.Gle;
@@ -18,30 +18,13 @@ public sealed class GleOnActorsTests : Akka.TestKit.Xunit2.TestKit
         akka.loglevel = WARNING
         """)) { }
 
-    /// <summary>All-LE 4-8-8-2 (tanh, tanh, linear), τ = 1, dt = 0.1, learning off, link delay <paramref name="delay"/>.</summary>
-    private static RunConfig TickNet(int delay, int batch) => new()
-    {
-        Rule = RuleKind.Gle,
-        Seed = 11,
-        Data = new DataSpec { Name = DatasetNames.LagNet },
-        Network = new NetworkSpec { Input = 4, Layers = [new() { Out = 8 }, new() { Out = 8 }, new() { Out = 2, Activation = Activation.Linear }] },
-        Loss = LossKind.Mse,
-        BatchSize = batch,
-        Evaluation = new EvaluationSpec { BatchSize = batch },
-        Gle = new GleSpec
-        {
-            Dt = 0.1, Delay = delay, InputChannels = 4,
-            Layers = [.. Enumerable.Range(0, 3).Select(_ => new GleLayerSpec { TauM = [new TauSegment { Value = 1 }], Learn = false })],
-        },
-    };
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     public void Output_at_step_k_is_the_static_network_of_the_input_L_delays_earlier(int delay)
     {
         const int B = 3, Steps = 40, L = 3;
-        var config = TickNet(delay, B);
+        var config = GleTickNet.Config(delay, B);
         using var run = new ContinuousRun(Sys, new LocalLayerHost(Sys), config, new GraphShape(4, 2, false));
         var source = Assert.IsType<GleStreamSource>(run.Topology.Nodes[0]);
         int readout = run.Topology.Nodes.Count - 1;
@@ -51,27 +34,11 @@ public sealed class GleOnActorsTests : Akka.TestKit.Xunit2.TestKit
         source.SetBatch(0, Phase.Train, x, new Tensor(B, 2));
 
         var parameters = run.Parameters();
-        var phi = new GlePhi[L];
-        for (int l = 0; l < L; l++) phi[l] = ((GleLayer)run.Topology.Nodes[1 + l]).Options.Phi;
-        double[] Static(int step, int row)
-        {
-            var a = new double[4];
-            for (int i = 0; i < 4; i++) a[i] = x[row, step * 4 + i];
-            for (int l = 0; l < L; l++)
-            {
-                var w = parameters[1 + l].Single(t => t.Name == "W").Tensor;
-                var b = parameters[1 + l].Single(t => t.Name == "b").Tensor;
-                var next = new double[w.Rows];
-                for (int j = 0; j < w.Rows; j++)
-                {
-                    double s = b[0, j];
-                    for (int i = 0; i < w.Cols; i++) s += w[j, i] * a[i];
-                    next[j] = GlePhiFunctions.Value(phi[l], s);
-                }
-                a = next;
-            }
-            return a;
-        }
+        var layers = new (Tensor W, Tensor B, GlePhi Phi)[L];
+        for (int l = 0; l < L; l++)
+            layers[l] = (parameters[1 + l].Single(t => t.Name == "W").Tensor, parameters[1 + l].Single(t => t.Name == "b").Tensor,
+                         ((GleLayer)run.Topology.Nodes[1 + l]).Options.Phi);
+        double[] Static(int step, int row) => GleTickNet.Static(layers, x.Row(row).Slice(step * 4, 4));
 
         int checkedSteps = 0;
         for (int s = 0; s < Steps; s++)

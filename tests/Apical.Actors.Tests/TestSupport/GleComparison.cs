@@ -100,7 +100,8 @@ internal static class GleComparison
                 if (kv.Key is "lr" or "loss_last_step" || kv.Key.Contains(".w") || kv.Key.Contains(".tauM"))
                     Assert.Equal(kv.Value, b.Extra.Single(x => x.Key == kv.Key).Value);
         }
-        AssertSameParameters(want, got);
+        Assert.NotEmpty(want);
+        ContinuousComparison.AssertSameParameters(want, got);
         Assert.Equal(wantLinks.Count, gotLinks.Count);
         for (int i = 0; i < wantLinks.Count; i++)
         {
@@ -128,27 +129,6 @@ internal static class GleComparison
         parameters = p!;
         links = l!;
         return observer.Epochs;
-    }
-
-    public static void AssertSameParameters(IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> want, IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> got)
-    {
-        Assert.Equal(want.Count, got.Count);
-        Assert.NotEmpty(want);
-        foreach (var (node, tensors) in want)
-        {
-            var mine = got[node];
-            Assert.Equal(tensors.Count, mine.Count);
-            for (int i = 0; i < tensors.Count; i++)
-            {
-                Assert.Equal(tensors[i].Name, mine[i].Name);
-                var a = tensors[i].Tensor.ReadOnlySpan;
-                var b = mine[i].Tensor.ReadOnlySpan;
-                Assert.Equal(a.Length, b.Length);
-                for (int k = 0; k < a.Length; k++)
-                    if (BitConverter.SingleToInt32Bits(a[k]) != BitConverter.SingleToInt32Bits(b[k]))
-                        Assert.Fail($"node {node} {tensors[i].Name}[{k}]: actors {b[k]:R} vs in-process {a[k]:R}");
-            }
-        }
     }
 
     /// <summary>An engine that hands itself to <paramref name="read"/> just before it is disposed.</summary>

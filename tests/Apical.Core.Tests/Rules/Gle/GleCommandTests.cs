@@ -31,6 +31,17 @@ public class GleCommandTests
         },
     };
 
+    /// <summary>Two rows of <paramref name="steps"/> normal inputs and a constant target.</summary>
+    private static (Tensor X, Tensor Y) Batch(int steps, float target)
+    {
+        var x = new Tensor(2, steps);
+        var rng = CounterRng.For(4, 0, 0, RngPurpose.Noise);
+        rng.FillNormal(x.Span, 0f, 1f);
+        var y = new Tensor(2, 2);
+        y.Span.Fill(target);
+        return (x, y);
+    }
+
     [Fact]
     public void LearningRateIsReadAndSetAndBadArgumentsAreRefused()
     {
@@ -53,11 +64,7 @@ public class GleCommandTests
     {
         var net = GleNetwork.Build(Net(0), new GraphShape(1, 2, false));
         using var engine = new InProcessLockstepEngine(net.Topology, "c", 2, 3);
-        var x = new Tensor(2, 30);
-        var rng = CounterRng.For(4, 0, 0, RngPurpose.Noise);
-        rng.FillNormal(x.Span, 0f, 1f);
-        var y = new Tensor(2, 2);
-        y.Span.Fill(0.5f);
+        var (x, y) = Batch(30, 0.5f);
         net.Source.SetBatch(0, Phase.Train, x, y);
         engine.Run(30);
         var last = engine.Command(net.Readout.Id, GleCommands.GetLastLoss).Numbers;
@@ -74,11 +81,7 @@ public class GleCommandTests
     {
         var net = GleNetwork.Build(Net(1), new GraphShape(1, 2, false));
         using var engine = new InProcessLockstepEngine(net.Topology, "c", 2, 3);
-        var x = new Tensor(2, 40);
-        var rng = CounterRng.For(5, 0, 0, RngPurpose.Noise);
-        rng.FillNormal(x.Span, 0f, 1f);
-        var y = new Tensor(2, 2);
-        y.Span.Fill(1f);
+        var (x, y) = Batch(40, 1f);
         float[] Weights() => [.. net.Layers.SelectMany(l => l.Weights.ReadOnlySpan.ToArray())];
 
         var before = Weights();
