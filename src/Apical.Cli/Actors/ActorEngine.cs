@@ -30,7 +30,9 @@ internal static class ActorEngine
                 _ => config.Engine.Type == EngineKind.Actors,
             };
             if (!useActors) return Experiment.Run(config, data, observer, cancel, resumeFrom);
-            if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa))
+            if (config.Rule is RuleKind.Gle && resumeFrom is not null)
+                throw new UsageException("--resume: GLE runs cannot be resumed from a checkpoint yet");
+            if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa or RuleKind.Gle))
                 throw new UsageException($"--engine actors: training runs of rule '{config.Rule}' are driven in-process only for now; use --engine inproc");
             return Run(config, data, observer, cancel, actors, resumeFrom);
         };
@@ -58,6 +60,7 @@ internal static class ActorEngine
             int workers = Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterNodeOptions.WorkerRole));
             observer.OnEvent($"actor runtime: {workers} worker node(s), placement {o.Placement}");
             var host = ClusterBootstrap.HostFor(region, o.Placement);
+            if (config.Rule is RuleKind.Gle) return GleOnActors.Run(system, host, config, data, observer, cancel);
             return ActorTrainer.Run(system, host, config, data, observer, cancel, resumeFrom: resumeFrom);
         }
         finally

@@ -31,7 +31,7 @@ public static class GraphBuilders
         yield return new(NameOf(RuleKind.Bp), discrete);
         yield return new(NameOf(RuleKind.Fa), discrete);
         yield return new(NameOf(RuleKind.Dfa), discrete);
-        // continuous-time rules: yield return new(NameOf(RuleKind.Gle), new GleGraphBuilder());
+        yield return new(NameOf(RuleKind.Gle), new Rules.Gle.GleGraphBuilder());
     }
 
     /// <summary>The registry name of a rule's builder.</summary>

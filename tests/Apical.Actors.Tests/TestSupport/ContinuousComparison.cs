@@ -25,22 +25,7 @@ internal static class ContinuousComparison
         using var run = new ContinuousRun(system, host, config, Shape, options);
         run.Run(steps);
         var got = run.Parameters();
-        Assert.Equal(want.Count, got.Count);
-        foreach (var (node, tensors) in want)
-        {
-            var mine = got[node];
-            Assert.Equal(tensors.Count, mine.Count);
-            for (int i = 0; i < tensors.Count; i++)
-            {
-                Assert.Equal(tensors[i].Name, mine[i].Name);
-                var a = tensors[i].Tensor.ReadOnlySpan;
-                var b = mine[i].Tensor.ReadOnlySpan;
-                Assert.Equal(a.Length, b.Length);
-                for (int k = 0; k < a.Length; k++)
-                    if (BitConverter.SingleToInt32Bits(a[k]) != BitConverter.SingleToInt32Bits(b[k]))
-                        Assert.Fail($"node {node} {tensors[i].Name}[{k}]: actors {b[k]:R} vs in-process {a[k]:R}");
-            }
-        }
+        AssertSameParameters(want, got);
         // the readout fired every step the inputs allow, and saw something
         int readout = topology.Nodes.Count - 1;
         var last = ContinuousRun.LastSteps(topology, steps, config.Seed);
@@ -59,5 +44,26 @@ internal static class ContinuousComparison
         }
         inspect?.Invoke(run);
         return report;
+    }
+
+    /// <summary>Every node's named tensors equal to the bit (the actor run's first).</summary>
+    public static void AssertSameParameters(IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> want, IReadOnlyDictionary<int, IReadOnlyList<NamedTensor>> got)
+    {
+        Assert.Equal(want.Count, got.Count);
+        foreach (var (node, tensors) in want)
+        {
+            var mine = got[node];
+            Assert.Equal(tensors.Count, mine.Count);
+            for (int i = 0; i < tensors.Count; i++)
+            {
+                Assert.Equal(tensors[i].Name, mine[i].Name);
+                var a = tensors[i].Tensor.ReadOnlySpan;
+                var b = mine[i].Tensor.ReadOnlySpan;
+                Assert.Equal(a.Length, b.Length);
+                for (int k = 0; k < a.Length; k++)
+                    if (BitConverter.SingleToInt32Bits(a[k]) != BitConverter.SingleToInt32Bits(b[k]))
+                        Assert.Fail($"node {node} {tensors[i].Name}[{k}]: actors {b[k]:R} vs in-process {a[k]:R}");
+            }
+        }
     }
 }

@@ -47,6 +47,7 @@ public sealed class LagLineTask : IStreamTask
 
     public int N { get; }
     public int Width => 1;
+    public int Rows => _shift.Length;
     public ReadOnlySpan<int> Shifts => _shift;
 
     public void Fill(long step, Tensor x)

@@ -7,9 +7,15 @@ public sealed class LagNetTask : IStreamTask
     public static readonly double[] Frequencies = [0.49, 1.07, 1.98];
     private readonly double _dt;
 
-    public LagNetTask(double dt) => _dt = dt;
+    public LagNetTask(double dt, int rows = 1)
+    {
+        if (rows < 1) throw new ArgumentException($"LagNet needs at least one row, got {rows}");
+        _dt = dt;
+        Rows = rows;
+    }
 
     public int Width => 1;
+    public int Rows { get; }
 
     public static double Value(double t) => Math.Sin(0.49 * t) + Math.Sin(1.07 * t) + Math.Sin(1.98 * t);
 

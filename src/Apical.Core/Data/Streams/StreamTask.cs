@@ -6,6 +6,9 @@ public interface IStreamTask
     /// <summary>Values per row and step.</summary>
     int Width { get; }
 
+    /// <summary>Rows (minibatch) of every step.</summary>
+    int Rows { get; }
+
     /// <summary>Writes the input of source step <paramref name="step"/> into <paramref name="x"/> (rows × Width).</summary>
     void Fill(long step, Tensor x);
 }
@@ -23,7 +26,7 @@ public static class StreamTask
     public static IStreamTask Create(string name, int rows, ulong seed, double dt) => name switch
     {
         DatasetNames.LagLine => new LagLineTask(rows, seed),
-        DatasetNames.LagNet => new LagNetTask(dt),
+        DatasetNames.LagNet => new LagNetTask(dt, rows),
         _ => throw new ArgumentException($"data.name: '{name}' is not a stream task (lagline, lagnet)"),
     };
 }

@@ -14,7 +14,7 @@ namespace Apical.Core.Rules.Gle;
 /// size), the state is tiled cyclically (growing) or truncated to its first rows (shrinking), and messages of a
 /// different row count are read the same way, row r taking row r mod rows.</para>
 /// </summary>
-public sealed class GleLayer : INode, IParameterized
+public sealed class GleLayer : INode, IParameterized, ICommandTarget
 {
     private readonly GleLayerOptions _o;
     private readonly InputPort[] _inputs;
@@ -132,6 +132,22 @@ public sealed class GleLayer : INode, IParameterized
         }
     }
 
+    /// <summary><see cref="GleCommands.LearningRate"/>: no argument reads the rate, one (≥ 0, finite) sets it.</summary>
+    public NodeReply Execute(NodeCommand command, IOutbox outbox)
+    {
+        if (command.Verb != GleCommands.LearningRate) throw GleCommands.Unknown(command, Name, GleCommands.LearningRate);
+        switch (command.Numbers.Length)
+        {
+            case 0: break;
+            case 1 when command.Numbers[0] >= 0 && double.IsFinite(command.Numbers[0]):
+                LearningRate = command.Numbers[0];
+                break;
+            default:
+                throw new ArgumentException($"{Name}: {command.Verb} takes no argument or one finite rate >= 0, got ({string.Join(", ", command.Numbers)})");
+        }
+        return new NodeReply(LearningRate);
+    }
+
     /// <summary>Optimiser states (W, b, τ_m in that order, those that exist).</summary>
     public IEnumerable<float[]> OptimizerState
     {
@@ -144,6 +160,9 @@ public sealed class GleLayer : INode, IParameterized
 
     public void Fire(int trigger, Phase phase, long step, ReadOnlySpan<Message?> inputs, IOutbox outbox)
     {
+        // The phase travels with the rates: over a jittery or lossy link the gate holds the newest rates that have
+        // arrived, and the step takes their phase (not a default), so a test pass never learns.
+        if (inputs[0] is { Step: >= 0 } rates) phase = rates.Phase;
         var inPayload = inputs[0]!.Payload;
         if (inPayload.Rows > 0 && inPayload.Rows != _rows) Resize(inPayload.Rows);
         int rows = _rows;

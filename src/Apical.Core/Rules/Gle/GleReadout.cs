@@ -12,7 +12,7 @@ namespace Apical.Core.Rules.Gle;
 /// <item>Regression: loss = mean over rows of Σ_j (y_k − out_k)² (no ½, no β), per step.</item>
 /// </list>
 /// </summary>
-public sealed class GleReadout : INode
+public sealed class GleReadout : INode, ICommandTarget
 {
     private readonly InputPort[] _inputs;
     private readonly int _width, _stepsPerSample;
@@ -123,6 +123,32 @@ public sealed class GleReadout : INode
         var t = _tally[(int)phase];
         _tally[(int)phase] = default;
         return (t.Count > 0 ? t.Loss / t.Count : double.NaN, t.Samples > 0 ? (double)t.Correct / t.Samples : double.NaN, t.Samples);
+    }
+
+    /// <summary><see cref="GleCommands.Take"/>, <see cref="GleCommands.LastLoss"/> and <see cref="GleCommands.LastOutput"/>.</summary>
+    public NodeReply Execute(NodeCommand command, IOutbox outbox)
+    {
+        switch (command.Verb)
+        {
+            case GleCommands.Take:
+            {
+                var (loss, accuracy, samples) = Take((Phase)GleCommands.IntArgument(command, Name, 0, 2));
+                return new NodeReply(loss, accuracy, samples);
+            }
+            case GleCommands.LastLoss:
+                NoArguments(command);
+                return new NodeReply(LastLoss, LastStep);
+            case GleCommands.LastOutput:
+                NoArguments(command);
+                return new NodeReply([LastStep], [TensorData.From(_tile)]);
+            default:
+                throw GleCommands.Unknown(command, Name, $"{GleCommands.Take}, {GleCommands.LastLoss}, {GleCommands.LastOutput}");
+        }
+    }
+
+    private void NoArguments(NodeCommand command)
+    {
+        if (command.Numbers.Length != 0 || command.Tensors.Length != 0) throw new ArgumentException($"{Name}: {command.Verb} takes no arguments");
     }
 
     private struct Tally

@@ -33,7 +33,8 @@ public sealed class GleSpec
     /// <summary>Stream tasks: first step at which weights learn (earlier steps run the dynamics only).</summary>
     [JsonPropertyName("learnFromStep")] public long LearnFromStep { get; init; }
 
-    /// <summary>Link delay in steps on Rates, Feedback and Output links (1 = the reference schedule).</summary>
+    /// <summary>Link delay in steps on Rates, Feedback and Output links (1 = the reference schedule); the same links
+    /// take <c>engine.jitter</c> and <c>engine.loss</c>.</summary>
     [JsonPropertyName("delay")] public int Delay { get; init; } = 1;
 
     /// <summary>Evaluate the test set as one batch whose rows tile the training state (true, the reference), or in
@@ -53,6 +54,11 @@ public sealed class GleSpec
         if (Steps < 0) yield return ("gle.steps", $"must be >= 0, got {Steps}");
         if (LearnFromStep < 0) yield return ("gle.learnFromStep", $"must be >= 0, got {LearnFromStep}");
         if (Delay < 1) yield return ("gle.delay", $"must be >= 1 step, got {Delay}");
+        // GLE's links take their delay from gle.delay and their jitter and loss from engine.jitter / engine.loss.
+        if (config.Engine.Delay != 1)
+            yield return ("engine.delay", $"GLE links take their delay from gle.delay; leave engine.delay at 1 (got {config.Engine.Delay}, gle.delay {Delay})");
+        if (config.Engine.PipelineDepth != 0)
+            yield return ("engine.pipelineDepth", $"pipelining applies to the discrete rules (bp, fa, dfa); GLE runs in lockstep (got {config.Engine.PipelineDepth})");
         if (Plateau is not null)
             foreach (var p in Plateau.Validate()) yield return p;
 

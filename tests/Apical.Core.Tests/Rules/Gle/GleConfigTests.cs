@@ -54,4 +54,31 @@ public class GleConfigTests
         var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(text, "test.json"));
         Assert.Contains("gle.dt", e.Message);
     }
+
+    [Theory]
+    [InlineData("\"delay\": 2", "engine.delay")]
+    [InlineData("\"pipelineDepth\": 1", "engine.pipelineDepth")]
+    [InlineData("\"jitter\": -1", "engine.jitter")]
+    [InlineData("\"loss\": 1.5", "engine.loss")]
+    public void EngineLinkSettingsThatMeanNothingForGleAreRejected(string engine, string field)
+    {
+        string text = File.ReadAllText(RepoFile("configs/lagline-gle.json")).Replace("\"type\": \"inproc\"", $"\"type\": \"inproc\", {engine}");
+        var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(text, "test.json"));
+        Assert.Contains(field, e.Message);
+    }
+
+    [Fact]
+    public void EngineJitterAndLossReachTheRatesFeedbackAndOutputLinksOnly()
+    {
+        string text = File.ReadAllText(RepoFile("configs/lagline-gle.json"))
+            .Replace("\"type\": \"inproc\"", "\"type\": \"inproc\", \"jitter\": 2, \"loss\": 0.1");
+        var config = RunConfigLoader.Parse(text, "test.json");
+        var topology = GraphBuilders.Build(config, new GraphShape(1, 1, false));
+        foreach (var link in topology.Links)
+        {
+            bool modelled = link.Kind is MessageKind.Rates or MessageKind.Feedback or MessageKind.Output;
+            Assert.Equal(modelled ? (2, 0.1) : (0, 0.0), (link.Jitter, link.Loss));
+        }
+        Assert.Equal(4, topology.Links.Count(l => l.HasModel)); // student Rates, Feedback, Output; teacher Rates
+    }
 }

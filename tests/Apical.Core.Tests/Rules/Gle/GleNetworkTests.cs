@@ -6,6 +6,7 @@ using Apical.Core.Model;
 using Apical.Core.Numerics;
 using Apical.Core.Optimization;
 using Apical.Core.Rules.Gle;
+using Apical.Tests.Shared;
 using Xunit;
 using static Apical.Core.Tests.Rules.Gle.GleTestSupport;
 
@@ -118,39 +119,10 @@ public class GleNetworkTests
         Assert.True(inst[0] < 0.75, $"ablation W1 cosine {inst[0]}");
     }
 
-    /// <summary>All-LE 4-8-8-2 (tanh, tanh, linear), τ = 1, dt = 0.1, learning off.</summary>
-    private static RunConfig TickNet(int delay, int batch) => new()
-    {
-        Rule = RuleKind.Gle,
-        Seed = 11,
-        Data = new DataSpec { Name = DatasetNames.LagNet },
-        Network = new NetworkSpec { Input = 4, Layers = [new() { Out = 8 }, new() { Out = 8 }, new() { Out = 2, Activation = Activation.Linear }] },
-        Loss = LossKind.Mse,
-        BatchSize = batch,
-        Gle = new GleSpec
-        {
-            Dt = 0.1, Delay = delay, InputChannels = 4,
-            Layers = [.. Enumerable.Range(0, 3).Select(_ => new GleLayerSpec { TauM = Taus(1.0).Select(t => new TauSegment { Value = 1 }).ToList(), Learn = false })],
-        },
-    };
+    private static RunConfig TickNet(int delay, int batch) => GleTickNet.Config(delay, batch);
 
-    private static double[] Static(GleNetwork net, ReadOnlySpan<float> x)
-    {
-        double[] a = [.. x.ToArray().Select(v => (double)v)];
-        foreach (var layer in net.Layers)
-        {
-            var w = layer.Weights;
-            var next = new double[w.Rows];
-            for (int j = 0; j < w.Rows; j++)
-            {
-                double s = layer.Bias[0, j];
-                for (int i = 0; i < w.Cols; i++) s += w[j, i] * a[i];
-                next[j] = GlePhiFunctions.Value(layer.Options.Phi, s);
-            }
-            a = next;
-        }
-        return a;
-    }
+    private static double[] Static(GleNetwork net, ReadOnlySpan<float> x) =>
+        GleTickNet.Static([.. net.Layers.Select(l => (l.Weights, l.Bias, l.Options.Phi))], x);
 
     [Theory]
     [InlineData(1, null)]
