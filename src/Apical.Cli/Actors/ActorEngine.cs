@@ -30,7 +30,12 @@ internal static class ActorEngine
                 _ => config.Engine.Type == EngineKind.Actors,
             };
             if (!useActors) return Experiment.Run(config, data, observer, cancel, resumeFrom);
-            if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa))
+            if (config.Rule is RuleKind.Dfc or RuleKind.StrongDfc)
+            {
+                if (resumeFrom is not null) throw new NotSupportedException($"runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet");
+                DfcActorEngine.CheckSchedule(config); // before a cluster node starts
+            }
+            else if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa))
                 throw new UsageException($"--engine actors: training runs of rule '{config.Rule}' are driven in-process only for now; use --engine inproc");
             return Run(config, data, observer, cancel, actors, resumeFrom);
         };
@@ -58,7 +63,9 @@ internal static class ActorEngine
             int workers = Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterNodeOptions.WorkerRole));
             observer.OnEvent($"actor runtime: {workers} worker node(s), placement {o.Placement}");
             var host = ClusterBootstrap.HostFor(region, o.Placement);
-            return ActorTrainer.Run(system, host, config, data, observer, cancel, resumeFrom: resumeFrom);
+            return config.Rule is RuleKind.Dfc or RuleKind.StrongDfc
+                ? DfcActorTrainer.Run(system, host, config, data, observer, cancel)
+                : ActorTrainer.Run(system, host, config, data, observer, cancel, resumeFrom: resumeFrom);
         }
         finally
         {

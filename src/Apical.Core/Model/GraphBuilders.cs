@@ -31,6 +31,9 @@ public static class GraphBuilders
         yield return new(NameOf(RuleKind.Bp), discrete);
         yield return new(NameOf(RuleKind.Fa), discrete);
         yield return new(NameOf(RuleKind.Dfa), discrete);
+        var dfc = new Rules.Dfc.DfcGraphBuilder();
+        yield return new(NameOf(RuleKind.Dfc), dfc);
+        yield return new(NameOf(RuleKind.StrongDfc), dfc);
         // continuous-time rules: yield return new(NameOf(RuleKind.Gle), new GleGraphBuilder());
     }
 

@@ -43,14 +43,15 @@ internal sealed class ForwardRule
     /// <summary>Run the chunk GEMMs of large layers on a background thread (process-wide; read at construction).</summary>
     public static bool UseWorkerThreads { get; set; } = true;
 
-    public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput)
+    /// <param name="allowWorker">false keeps every GEMM on the calling thread whatever <see cref="UseWorkerThreads"/> says.</param>
+    public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput, bool allowWorker = true)
     {
         _in = inSize;
         _out = outSize;
         _constantInput = constantInput;
         ChunkSteps = Math.Max(1, (256 + batchCapacity - 1) / batchCapacity);
         _stackRows = ChunkSteps * batchCapacity;
-        bool worker = !constantInput && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
+        bool worker = !constantInput && allowWorker && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
         int buffers = worker ? 2 : 1;
         _sT = new Tensor[buffers];
         _pPacked = new PackedMatrix?[buffers];
