@@ -50,14 +50,15 @@ public sealed class DfcActorEngine : IDfcEngine
 
     public Tensor OutputMinus => _outputMinus;
 
-    /// <summary>Rejects a config the actor runtime cannot run: every DFC simulation must use the Jacobi schedule.</summary>
-    public static void CheckSchedule(RunConfig config)
+    /// <summary>Rejects a config the actor runtime cannot run: every DFC simulation must use the Jacobi schedule.
+    /// <paramref name="file"/> names the config in the error.</summary>
+    public static void CheckSchedule(RunConfig config, string file = "(run)")
     {
-        var spec = config.Dfc ?? throw new ConfigException("(run)", "dfc", $"the {config.Rule} rule needs a \"dfc\" section");
+        var spec = config.Dfc ?? throw new ConfigException(file, "dfc", $"the {config.Rule} rule needs a \"dfc\" section");
         if (spec.Forward.Schedule != TransmissionSchedule.Jacobi)
-            throw new ConfigException("(run)", "dfc.forward.schedule", SweepReason);
+            throw new ConfigException(file, "dfc.forward.schedule", SweepReason);
         if (spec.Feedback.Schedule != TransmissionSchedule.Jacobi)
-            throw new ConfigException("(run)", "dfc.feedback.schedule", SweepReason);
+            throw new ConfigException(file, "dfc.feedback.schedule", SweepReason);
     }
 
     private const string SweepReason = "the actor runtime runs the Jacobi schedule only (delay 1 on every link); "

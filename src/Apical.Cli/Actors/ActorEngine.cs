@@ -23,13 +23,7 @@ internal static class ActorEngine
         string? engine, ActorEngineOptions actors)
         => (config, data, observer, cancel, resumeFrom) =>
         {
-            bool useActors = actors.Cluster is not null || engine switch
-            {
-                "actors" => true,
-                "inproc" => false,
-                _ => config.Engine.Type == EngineKind.Actors,
-            };
-            if (!useActors) return Experiment.Run(config, data, observer, cancel, resumeFrom);
+            if (!UsesActors(engine, actors, config)) return Experiment.Run(config, data, observer, cancel, resumeFrom);
             if (config.Rule is RuleKind.Dfc or RuleKind.StrongDfc)
             {
                 if (resumeFrom is not null) throw new NotSupportedException($"runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet");
@@ -38,6 +32,25 @@ internal static class ActorEngine
             else if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa))
                 throw new UsageException($"--engine actors: training runs of rule '{config.Rule}' are driven in-process only for now; use --engine inproc");
             return Run(config, data, observer, cancel, actors, resumeFrom);
+        };
+
+    /// <summary>The config loader of <see cref="TrainServices"/>: <paramref name="load"/>, then, when the run goes to
+    /// the actor runtime, what only the actor runtime refuses (a DFC sweep schedule) — before the run directory exists.</summary>
+    public static Func<string, RunConfig> CheckedLoader(string? engine, ActorEngineOptions actors, Func<string, RunConfig> load)
+        => path =>
+        {
+            var config = load(path);
+            if (UsesActors(engine, actors, config) && config.Rule is RuleKind.Dfc or RuleKind.StrongDfc) DfcActorEngine.CheckSchedule(config, path);
+            return config;
+        };
+
+    /// <summary>A cluster address implies the actor runtime; else <c>--engine</c>, else the config's <c>engine.type</c>.</summary>
+    private static bool UsesActors(string? engine, ActorEngineOptions actors, RunConfig config) =>
+        actors.Cluster is not null || engine switch
+        {
+            "actors" => true,
+            "inproc" => false,
+            _ => config.Engine.Type == EngineKind.Actors,
         };
 
     public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, ActorEngineOptions o,
