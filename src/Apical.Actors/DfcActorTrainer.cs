@@ -15,7 +15,7 @@ public static class DfcActorTrainer
     /// <summary>A session whose nodes are hosted by <paramref name="host"/>; dispose it to stop the entities.</summary>
     public static DfcSession CreateSession(ActorSystem system, ILayerHost host, RunConfig config, DataSplits data, ActorRunOptions? options = null)
     {
-        DfcActorEngine.CheckSchedule(config);
+        DfcActorEngine.CheckConfig(config);
         var train = data.Train;
         var shape = new GraphShape(train.InputSize, train.OutputSize, train.NumClasses > 0);
         return new DfcSession(config, data, (c, _) => new DfcActorEngine(system, host, c, shape, options));

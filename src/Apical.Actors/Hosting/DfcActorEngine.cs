@@ -32,7 +32,7 @@ public sealed class DfcActorEngine : IDfcEngine
 
     public DfcActorEngine(ActorSystem system, ILayerHost host, RunConfig config, GraphShape shape, ActorRunOptions? options = null)
     {
-        CheckSchedule(config);
+        CheckConfig(config);
         options ??= new ActorRunOptions();
         _timeout = options.Timeout;
         _layers = config.Network.Layers.Count;
@@ -50,15 +50,19 @@ public sealed class DfcActorEngine : IDfcEngine
 
     public Tensor OutputMinus => _outputMinus;
 
-    /// <summary>Rejects a config the actor runtime cannot run: every DFC simulation must use the Jacobi schedule.
-    /// <paramref name="file"/> names the config in the error.</summary>
-    public static void CheckSchedule(RunConfig config, string file = "(run)")
+    /// <summary>Rejects a config the actor runtime cannot run: every DFC simulation must use the Jacobi schedule, whose
+    /// links all have delay 1 without jitter or loss. <paramref name="file"/> names the config in the error.</summary>
+    public static void CheckConfig(RunConfig config, string file = "(run)")
     {
         var spec = config.Dfc ?? throw new ConfigException(file, "dfc", $"the {config.Rule} rule needs a \"dfc\" section");
         if (spec.Forward.Schedule != TransmissionSchedule.Jacobi)
             throw new ConfigException(file, "dfc.forward.schedule", SweepReason);
         if (spec.Feedback.Schedule != TransmissionSchedule.Jacobi)
             throw new ConfigException(file, "dfc.feedback.schedule", SweepReason);
+        var e = config.Engine;
+        if (e.Delay != 1 || e.Jitter != 0 || e.Loss != 0)
+            throw new ConfigException(file, e.Delay != 1 ? "engine.delay" : e.Jitter != 0 ? "engine.jitter" : "engine.loss",
+                "a DFC run's links have delay 1 without jitter or loss (the Jacobi schedule); other link models are not supported");
     }
 
     private const string SweepReason = "the actor runtime runs the Jacobi schedule only (delay 1 on every link); "

@@ -27,7 +27,7 @@ internal static class ActorEngine
             if (config.Rule is RuleKind.Dfc or RuleKind.StrongDfc)
             {
                 if (resumeFrom is not null) throw new NotSupportedException($"runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet");
-                DfcActorEngine.CheckSchedule(config); // before a cluster node starts
+                DfcActorEngine.CheckConfig(config); // before a cluster node starts
             }
             else if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa))
                 throw new UsageException($"--engine actors: training runs of rule '{config.Rule}' are driven in-process only for now; use --engine inproc");
@@ -40,7 +40,7 @@ internal static class ActorEngine
         => path =>
         {
             var config = load(path);
-            if (UsesActors(engine, actors, config) && config.Rule is RuleKind.Dfc or RuleKind.StrongDfc) DfcActorEngine.CheckSchedule(config, path);
+            if (UsesActors(engine, actors, config) && config.Rule is RuleKind.Dfc or RuleKind.StrongDfc) DfcActorEngine.CheckConfig(config, path);
             return config;
         };
 

@@ -78,7 +78,8 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget
         _r = new Tensor(cap, o.OutSize);
         _rPrev = new Tensor(cap, o.OutSize);
         _noise = new ApicalNoise(o.Seed, o.RngKey, cap * o.OutSize);
-        _forward = new ForwardRule(o.InSize, o.OutSize, cap, constantInput: o.IsFirst, allowWorker: o.ForwardWorker);
+        _forward = new ForwardRule(o.InSize, o.OutSize, Math.Min(cap, o.LearningBatchCapacity ?? cap), constantInput: o.IsFirst,
+            allowWorker: o.ForwardWorker, trainingRows: o.TrainingBatchSize);
         _feedback = new FeedbackWeightRule(o.OutSize, o.ControlSize, cap, Math.Max(1, o.MaxPairingDelay));
         _optW = o.ForwardOptimizer.For(Weights);
         _optB = o.ForwardOptimizer.For(Bias);

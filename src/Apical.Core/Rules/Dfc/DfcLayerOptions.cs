@@ -19,7 +19,13 @@ public sealed class DfcLayerOptions
     /// <summary>n_L, the width of the control signal.</summary>
     public required int ControlSize { get; init; }
     public Activation Activation { get; init; } = Activation.Tanh;
+    /// <summary>Rows of the largest mini-batch the layer holds (evaluation batches included).</summary>
     public required int BatchCapacity { get; init; }
+    /// <summary>Rows of the largest mini-batch that learns (training or probe; null = <see cref="BatchCapacity"/>): sizes
+    /// the forward rule's buffers.</summary>
+    public int? LearningBatchCapacity { get; init; }
+    /// <summary>Usual rows of a training mini-batch (null = the learning capacity): sets the forward rule's chunking.</summary>
+    public int? TrainingBatchSize { get; init; }
     public ulong Seed { get; init; } = 1;
     public WeightInitKind Init { get; init; } = WeightInitKind.XavierNormal;
     public required OptimizerSpec ForwardOptimizer { get; init; }

@@ -42,7 +42,7 @@ public sealed class DfcNetwork
         Optimization.OptimizerSpec forward, Optimization.OptimizerSpec feedback, Optimization.OptimizerSpec pretrain,
         Activation[]? activations = null, bool freezeFeedback = false, bool freezeFeedbackOutput = false,
         Backprop.WeightInitKind init = Backprop.WeightInitKind.XavierNormal, IReadOnlyList<Optimization.OptimizerSpec?>? perLayerForward = null,
-        int? jacobiPairingDelay = null, bool forwardWorkers = true)
+        int? jacobiPairingDelay = null, bool forwardWorkers = true, int? trainingBatch = null, int? learningCapacity = null)
     {
         int L = sizes.Length - 1;
         if (L < 1) throw new ArgumentException("a DFC network needs at least one layer");
@@ -68,13 +68,15 @@ public sealed class DfcNetwork
                 FreezeFeedback = freezeFeedback || (freezeFeedbackOutput && l == L),
                 MaxPairingDelay = Math.Max(L - l + 1, jacobiPairingDelay ?? 1),
                 ForwardWorker = forwardWorkers,
+                TrainingBatchSize = trainingBatch,
+                LearningBatchCapacity = learningCapacity,
             }));
         }
         return new DfcNetwork(layers, new PiController(L + 1, sizes[L], batchCapacity));
     }
 
-    /// <summary>Batch capacity of a run's nodes: training, evaluation and probe mini-batches. Every engine builds the
-    /// network with this capacity (the forward rule's chunking depends on it, and with it the float32 sums).</summary>
+    /// <summary>Batch capacity of a run's nodes: training, evaluation and probe mini-batches. (The forward rule is sized
+    /// by the learning batches only and chunks by the training batch size, so large evaluation batches cost it nothing.)</summary>
     public static int Capacity(RunConfig config) =>
         Math.Max(Math.Max(config.BatchSize, config.Evaluation.BatchSize), config.Dfc?.ProbeBatchSize ?? 1);
 
@@ -90,6 +92,7 @@ public sealed class DfcNetwork
         sizes[0] = config.Network.Input ?? inputWidth;
         for (int i = 0; i < layers.Count; i++) { sizes[i + 1] = layers[i].Out; acts[i] = layers[i].Activation; perLayer[i] = layers[i].Optimizer; }
         return Build(sizes, Capacity(config), config.Seed, config.Optimizer, spec.FeedbackOptimizer, spec.PretrainOptimizer,
-            acts, spec.FreezeFbWeights, spec.FreezeFbWeightsOutput, config.Network.Init, perLayer, spec.JacobiPairingDelay, forwardWorkers);
+            acts, spec.FreezeFbWeights, spec.FreezeFbWeightsOutput, config.Network.Init, perLayer, spec.JacobiPairingDelay, forwardWorkers,
+            trainingBatch: config.BatchSize, learningCapacity: Math.Max(config.BatchSize, spec.ProbeBatchSize));
     }
 }

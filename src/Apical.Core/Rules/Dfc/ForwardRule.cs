@@ -27,7 +27,8 @@ internal sealed class ForwardRule
     private readonly PackedMatrix?[] _pPacked; // chunk stacks of p, (chunk·B) × in, in packed panels
     private readonly ChunkWorker? _worker;
     private int _cur, _jobBuffer, _jobUsed;
-    private readonly int _stackRows;
+    private readonly int _stackRows, _unit, _capacity;
+    private int _chunk; // steps per chunk in the current mini-batch
     private readonly Tensor _product;    // out × in, float32 partial sum since the last flush
     private readonly float[] _partialB;  // out, float32 partial bias sum
     private readonly double[] _accW, _accB;
@@ -43,14 +44,19 @@ internal sealed class ForwardRule
     /// <summary>Run the chunk GEMMs of large layers on a background thread (process-wide; read at construction).</summary>
     public static bool UseWorkerThreads { get; set; } = true;
 
+    /// <param name="batchCapacity">the largest mini-batch that learns (evaluation batches never reach the rule).</param>
     /// <param name="allowWorker">false keeps every GEMM on the calling thread whatever <see cref="UseWorkerThreads"/> says.</param>
-    public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput, bool allowWorker = true)
+    /// <param name="trainingRows">the usual rows B of a learning mini-batch (default: the capacity): a chunk stacks
+    /// ⌈256 / B⌉ steps of up to B rows; a larger batch (a probe) stacks as many steps as fit.</param>
+    public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput, bool allowWorker = true, int? trainingRows = null)
     {
         _in = inSize;
         _out = outSize;
         _constantInput = constantInput;
-        ChunkSteps = Math.Max(1, (256 + batchCapacity - 1) / batchCapacity);
-        _stackRows = ChunkSteps * batchCapacity;
+        _unit = Math.Clamp(trainingRows ?? batchCapacity, 1, batchCapacity);
+        _capacity = batchCapacity;
+        ChunkSteps = Math.Max(1, (256 + _unit - 1) / _unit);
+        _stackRows = Math.Max(ChunkSteps * _unit, batchCapacity);
         bool worker = !constantInput && allowWorker && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
         int buffers = worker ? 2 : 1;
         _sT = new Tensor[buffers];
@@ -83,7 +89,9 @@ internal sealed class ForwardRule
     public void Begin(int rows)
     {
         _worker?.WaitIdle();
+        if (rows < 1 || rows > _capacity) throw new ArgumentOutOfRangeException(nameof(rows), $"a learning mini-batch of {rows} rows; the forward rule holds 1..{_capacity}");
         _rows = rows;
+        _chunk = rows <= _unit ? ChunkSteps : Math.Max(1, _stackRows / rows);
         _filled = 0;
         _cur = 0;
         _terms = 0;
@@ -122,7 +130,7 @@ internal sealed class ForwardRule
             for (int j = 0; j < _out; j++) st[j * _stackRows + c] = row[j];
         }
         WritePacked(p!, col0);
-        if (++_filled == ChunkSteps) SubmitChunk();
+        if (++_filled == _chunk) SubmitChunk();
     }
 
     /// <summary>Hands the current chunk to the worker (or multiplies it here) and switches buffers.</summary>
