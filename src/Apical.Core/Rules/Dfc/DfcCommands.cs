@@ -24,7 +24,8 @@ public static class DfcCommands
     /// <summary>Layer: numbers [batch serial, first step, phase constants…]. Controller: numbers [first step, phase
     /// constants…], tensors [r_L^-, labels].</summary>
     public const string Begin = "begin";
-    /// <summary>Layer or controller, after every node's <see cref="Begin"/>: send the batch's initial message.</summary>
+    /// <summary>Layer or controller, after every node's <see cref="Begin"/>: send the batch's initial message (unless the
+    /// node has already fired: a node whose inputs arrive first sends it at its first firing).</summary>
     public const string Start = "start";
     /// <summary>Layer: numbers [apply (0/1)]; answers numbers [control effort, feedback ratio, Q finite (0/1)] and, from
     /// the output layer, tensors [r_L[T−1]].</summary>

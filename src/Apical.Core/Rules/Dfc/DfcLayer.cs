@@ -36,6 +36,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget
     private int _rows;
     private long _k;         // state index of the current values
     private long _firstStep; // lockstep: global step of the first firing of this batch
+    private bool _initialSent; // lockstep: state 0 of this batch has been sent
 
     public DfcLayer(DfcLayerOptions o)
     {
@@ -165,6 +166,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget
         _c = c;
         _k = 0;
         _firstStep = firstStep;
+        _initialSent = false;
         _vfb.Clear();
         double sigma = _o.IsOutput ? c.SigmaOut : c.Sigma;
         _noise.Begin(c, sigma, batchSerial, _rows * _o.OutSize);
@@ -290,9 +292,12 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget
         _packedQ.Repack(FeedbackWeights);
     }
 
-    /// <summary>Lockstep: sends state 0 (the settled rates), stamped as the step before the batch's first firing.</summary>
+    /// <summary>Lockstep: sends state 0 (the settled rates), stamped as the step before the batch's first firing; once
+    /// per batch (a hosted layer whose neighbours start first sends it at its first firing).</summary>
     public void EmitInitial(IOutbox outbox)
     {
+        if (_initialSent) return;
+        _initialSent = true;
         var m = outbox.Rent(_outputs[0].Kind, _rows);
         _r.ReadOnlySpan.CopyTo(m.Payload.Span);
         outbox.Send(m, Phase.Train, _firstStep - 1);
@@ -305,6 +310,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget
         if (step < _firstStep || _c is null) return; // the gate's step 0 before the first batch (zero inputs)
         long k = step - _firstStep;
         if (k != _k) throw new InvalidOperationException($"layer '{Name}': firing for state {k + 1} while at state {_k}");
+        if (!_initialSent) EmitInitial(outbox); // before state 0 is overwritten
         var u = inputs[_o.IsFirst ? 0 : 1]!.Payload;
         var pre = _o.IsFirst ? null : inputs[0]!.Payload;
         Advance(pre, u, k);
@@ -334,7 +340,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget
                 return NodeReply.Empty;
             case DfcCommands.Start:
                 DfcCommands.NeedNumbers(command, 0, Name);
-                if (_c is null || _k != 0) throw new ArgumentException($"layer '{Name}': {command.Verb} without a fresh {DfcCommands.Begin}");
+                if (_c is null) throw new ArgumentException($"layer '{Name}': {command.Verb} before any {DfcCommands.Begin}");
                 EmitInitial(outbox);
                 return NodeReply.Empty;
             case DfcCommands.End:

@@ -20,6 +20,7 @@ public sealed class PiController : INode, ICommandTarget
     private PhaseConstants? _c;
     private int _rows;
     private long _k, _firstStep;
+    private bool _initialSent; // lockstep: u[0] of this batch has been sent
 
     public PiController(int id, int outputWidth, int batchCapacity, string name = "controller")
     {
@@ -72,6 +73,7 @@ public sealed class PiController : INode, ICommandTarget
         _rows = outputMinus.Rows;
         _k = 0;
         _firstStep = firstStep;
+        _initialSent = false;
         int len = _rows * _n;
         var rm = outputMinus.ReadOnlySpan;
         var y = labels.ReadOnlySpan;
@@ -155,9 +157,12 @@ public sealed class PiController : INode, ICommandTarget
 
     public double InitialError(int b) => _e0Norm[b];
 
-    /// <summary>Lockstep: sends u[0] = 0, stamped as the step before the batch's first firing.</summary>
+    /// <summary>Lockstep: sends u[0] = 0, stamped as the step before the batch's first firing; once per batch (at the
+    /// first firing at the latest).</summary>
     public void EmitInitial(IOutbox outbox)
     {
+        if (_initialSent) return;
+        _initialSent = true;
         var m = outbox.Rent(MessageKind.Control, _rows);
         m.Payload.Clear();
         outbox.Send(m, Phase.Train, _firstStep - 1);
@@ -169,6 +174,7 @@ public sealed class PiController : INode, ICommandTarget
         if (step < _firstStep || _c is null) return;
         long k = step - _firstStep;
         if (k != _k) throw new InvalidOperationException($"controller: firing for state {k + 1} while at state {_k}");
+        if (!_initialSent) EmitInitial(outbox);
         Step(inputs[0]!.Payload);
         if (_k < _c!.Steps - 1)
         {
@@ -197,7 +203,7 @@ public sealed class PiController : INode, ICommandTarget
             }
             case DfcCommands.Start:
                 DfcCommands.NeedNumbers(command, 0, Name);
-                if (_c is null || _k != 0) throw new ArgumentException($"{Name}: {command.Verb} without a fresh {DfcCommands.Begin}");
+                if (_c is null) throw new ArgumentException($"{Name}: {command.Verb} before any {DfcCommands.Begin}");
                 EmitInitial(outbox);
                 return NodeReply.Empty;
             case DfcCommands.Finish:
