@@ -9,10 +9,11 @@ using Apical.Core.Rules.Dfc;
 namespace Apical.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Apical.Benchmarks -- dfc-engines [CONFIG] [BATCHES]</c>: DFC wake
+/// <c>dotnet run -c Release --project tests/Apical.Benchmarks -- dfc-engines [CONFIG] [BATCHES] [HOCON] [only-actors]</c>: DFC wake
 /// mini-batches (the config's wake constants, Jacobi schedule, random MNIST-shaped inputs) on the in-process lockstep
 /// engine and on local actors, each with and without the forward rule's worker thread; prints wall samples/s and
-/// samples per CPU-second of this process. Default config: configs/default.json, 60 measured mini-batches after 6 warm-up.
+/// samples per CPU-second of this process. Default config: configs/default.json, 60 measured mini-batches after 6 warm-up;
+/// HOCON is added to the actor system's config (e.g. another dispatcher).
 /// </summary>
 internal static class DfcEngineThroughput
 {
@@ -33,13 +34,18 @@ internal static class DfcEngineThroughput
         Console.WriteLine($"{path}: B = {b}, T = {wake.Steps}, {batches} mini-batches per case, {Environment.ProcessorCount} processors");
 
         int capacity = DfcNetwork.Capacity(config);
-        Measure("in-process, lockstep engine, forward worker", () => new InProcessDfcEngine(DfcNetwork.FromConfig(config, input), capacity), wake, x, y, batches);
-        Measure("in-process, lockstep engine, no forward worker", () => new InProcessDfcEngine(DfcNetwork.FromConfig(config, input, forwardWorkers: false), capacity), wake, x, y, batches);
-        using var system = ActorSystem.Create("bench", ApicalConfig.With("akka.loglevel = WARNING"));
+        bool onlyActors = args.Length > 3 && args[3] == "only-actors";
+        if (!onlyActors)
+        {
+            Measure("in-process, lockstep engine, forward worker", () => new InProcessDfcEngine(DfcNetwork.FromConfig(config, input), capacity), wake, x, y, batches);
+            Measure("in-process, lockstep engine, no forward worker",
+                () => new InProcessDfcEngine(DfcNetwork.FromConfig(config, input, forwardWorkers: false), capacity), wake, x, y, batches);
+        }
+        using var system = ActorSystem.Create("bench", ApicalConfig.With("akka.loglevel = WARNING\n" + (args.Length > 2 ? args[2] : "")));
         var shape = new GraphShape(input, output, true);
-        Measure("local actors, no forward worker", () => new DfcActorEngine(system, new LocalLayerHost(system), config, shape), wake, x, y, batches);
-        GraphBuilders.Register(RuleKind.Dfc, new DfcGraphBuilder(forwardWorkers: true));
         Measure("local actors, forward worker", () => new DfcActorEngine(system, new LocalLayerHost(system), config, shape), wake, x, y, batches);
+        GraphBuilders.Register(RuleKind.Dfc, new DfcGraphBuilder(forwardWorkers: false));
+        Measure("local actors, no forward worker", () => new DfcActorEngine(system, new LocalLayerHost(system), config, shape), wake, x, y, batches);
         GraphBuilders.Register(RuleKind.Dfc, new DfcGraphBuilder());
     }
 

@@ -25,7 +25,8 @@ internal sealed class ForwardRule
     private readonly bool _constantInput;
     private readonly Tensor[] _sT;           // chunk stacks of s, transposed: out × (chunk·B), double-buffered
     private readonly PackedMatrix?[] _pPacked; // chunk stacks of p, (chunk·B) × in, in packed panels
-    private readonly ChunkWorker? _worker;
+    private readonly bool _useWorker;
+    private ChunkWorker? _worker; // started with the first chunk (a graph built only to host another node never starts it)
     private int _cur, _jobBuffer, _jobUsed;
     private readonly int _stackRows, _unit, _capacity;
     private int _chunk; // steps per chunk in the current mini-batch
@@ -66,7 +67,7 @@ internal sealed class ForwardRule
             _sT[i] = new Tensor(constantInput ? 0 : outSize, _stackRows);
             if (!constantInput) _pPacked[i] = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
         }
-        if (worker) _worker = new ChunkWorker(() => MultiplyChunk(_jobBuffer, _jobUsed), "dfc-forward-rule");
+        _useWorker = worker;
         _product = new Tensor(outSize, inSize);
         _accW = new double[outSize * inSize];
         _accB = new double[outSize];
@@ -139,11 +140,12 @@ internal sealed class ForwardRule
         if (_filled == 0) return;
         int used = _filled * _rows;
         _filled = 0;
-        if (_worker is null)
+        if (!_useWorker)
         {
             MultiplyChunk(0, used);
             return;
         }
+        _worker ??= new ChunkWorker(() => MultiplyChunk(_jobBuffer, _jobUsed), "dfc-forward-rule");
         _worker.WaitIdle();
         _jobBuffer = _cur;
         _jobUsed = used;
