@@ -43,9 +43,9 @@ internal static class DfcEngineThroughput
         }
         using var system = ActorSystem.Create("bench", ApicalConfig.With("akka.loglevel = WARNING\n" + (args.Length > 2 ? args[2] : "")));
         var shape = new GraphShape(input, output, true);
-        Measure("local actors, forward worker", () => new DfcActorEngine(system, new LocalLayerHost(system), config, shape), wake, x, y, batches);
-        GraphBuilders.Register(RuleKind.Dfc, new DfcGraphBuilder(forwardWorkers: false));
         Measure("local actors, no forward worker", () => new DfcActorEngine(system, new LocalLayerHost(system), config, shape), wake, x, y, batches);
+        GraphBuilders.Register(RuleKind.Dfc, new DfcGraphBuilder(forwardWorkers: true));
+        Measure("local actors, forward worker", () => new DfcActorEngine(system, new LocalLayerHost(system), config, shape), wake, x, y, batches);
         GraphBuilders.Register(RuleKind.Dfc, new DfcGraphBuilder());
     }
 
