@@ -1,3 +1,7 @@
+using Apical.Benchmarks;
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "dfc-engines")
+    DfcEngineThroughput.Run(args.Skip(1).ToArray());
+else
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

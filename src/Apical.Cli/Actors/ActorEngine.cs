@@ -23,18 +23,36 @@ internal static class ActorEngine
         string? engine, ActorEngineOptions actors)
         => (config, data, observer, cancel, resumeFrom) =>
         {
-            bool useActors = actors.Cluster is not null || engine switch
+            if (!UsesActors(engine, actors, config)) return Experiment.Run(config, data, observer, cancel, resumeFrom);
+            if (config.Rule is RuleKind.Dfc or RuleKind.StrongDfc)
             {
-                "actors" => true,
-                "inproc" => false,
-                _ => config.Engine.Type == EngineKind.Actors,
-            };
-            if (!useActors) return Experiment.Run(config, data, observer, cancel, resumeFrom);
-            if (config.Rule is RuleKind.Gle && resumeFrom is not null)
+                if (resumeFrom is not null) throw new UsageException($"--resume: runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet");
+                DfcActorEngine.CheckConfig(config); // before a cluster node starts
+            }
+            else if (config.Rule is RuleKind.Gle && resumeFrom is not null)
                 throw new UsageException("--resume: GLE runs cannot be resumed from a checkpoint yet");
-            if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa or RuleKind.Gle))
+            else if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa or RuleKind.Gle))
                 throw new UsageException($"--engine actors: training runs of rule '{config.Rule}' are driven in-process only for now; use --engine inproc");
             return Run(config, data, observer, cancel, actors, resumeFrom);
+        };
+
+    /// <summary>The config loader of <see cref="TrainServices"/>: <paramref name="load"/>, then, when the run goes to
+    /// the actor runtime, what only the actor runtime refuses (a DFC sweep schedule) — before the run directory exists.</summary>
+    public static Func<string, RunConfig> CheckedLoader(string? engine, ActorEngineOptions actors, Func<string, RunConfig> load)
+        => path =>
+        {
+            var config = load(path);
+            if (UsesActors(engine, actors, config) && config.Rule is RuleKind.Dfc or RuleKind.StrongDfc) DfcActorEngine.CheckConfig(config, path);
+            return config;
+        };
+
+    /// <summary>A cluster address implies the actor runtime; else <c>--engine</c>, else the config's <c>engine.type</c>.</summary>
+    private static bool UsesActors(string? engine, ActorEngineOptions actors, RunConfig config) =>
+        actors.Cluster is not null || engine switch
+        {
+            "actors" => true,
+            "inproc" => false,
+            _ => config.Engine.Type == EngineKind.Actors,
         };
 
     public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, ActorEngineOptions o,
@@ -60,8 +78,12 @@ internal static class ActorEngine
             int workers = Akka.Cluster.Cluster.Get(system).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterNodeOptions.WorkerRole));
             observer.OnEvent($"actor runtime: {workers} worker node(s), placement {o.Placement}");
             var host = ClusterBootstrap.HostFor(region, o.Placement);
-            if (config.Rule is RuleKind.Gle) return GleOnActors.Run(system, host, config, data, observer, cancel);
-            return ActorTrainer.Run(system, host, config, data, observer, cancel, resumeFrom: resumeFrom);
+            return config.Rule switch
+            {
+                RuleKind.Dfc or RuleKind.StrongDfc => DfcActorTrainer.Run(system, host, config, data, observer, cancel),
+                RuleKind.Gle => GleOnActors.Run(system, host, config, data, observer, cancel),
+                _ => ActorTrainer.Run(system, host, config, data, observer, cancel, resumeFrom: resumeFrom),
+            };
         }
         finally
         {

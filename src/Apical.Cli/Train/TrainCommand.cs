@@ -75,10 +75,11 @@ internal static class TrainCommand
                 using var ctrlC = CtrlCCancellation.Install(stderr);
                 if (parse.GetValue(engine) == "inproc" && parse.GetValue(cluster) is not null)
                     throw new UsageException("--cluster needs the actor runtime; drop --engine inproc");
+                var actorOptions = new Actors.ActorEngineOptions(parse.GetValue(placement)!, parse.GetValue(cluster));
                 var services = TrainServices.Default with
                 {
-                    Train = Actors.ActorEngine.Select(parse.GetValue(engine),
-                        new Actors.ActorEngineOptions(parse.GetValue(placement)!, parse.GetValue(cluster))),
+                    LoadConfig = Actors.ActorEngine.CheckedLoader(parse.GetValue(engine), actorOptions, TrainServices.Default.LoadConfig),
+                    Train = Actors.ActorEngine.Select(parse.GetValue(engine), actorOptions),
                 };
                 var pipeline = new TrainPipeline(services, stdout, stderr, IsInteractive(stdout));
                 return pipeline.Run(options, ctrlC.Token);

@@ -32,6 +32,9 @@ public static class GraphBuilders
         yield return new(NameOf(RuleKind.Fa), discrete);
         yield return new(NameOf(RuleKind.Dfa), discrete);
         yield return new(NameOf(RuleKind.Gle), new Rules.Gle.GleGraphBuilder());
+        var dfc = new Rules.Dfc.DfcGraphBuilder();
+        yield return new(NameOf(RuleKind.Dfc), dfc);
+        yield return new(NameOf(RuleKind.StrongDfc), dfc);
     }
 
     /// <summary>The registry name of a rule's builder.</summary>

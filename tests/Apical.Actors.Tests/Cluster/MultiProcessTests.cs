@@ -48,8 +48,8 @@ public sealed class MultiProcessTests : IDisposable
 
         var events = File.ReadAllText(Path.Combine(_dir, "cluster", "events.log"));
         Assert.Contains("2 worker node(s), placement spread", events);
-        var expected = Deterministic(Path.Combine(_dir, "inproc", "metrics.csv"));
-        var actual = Deterministic(Path.Combine(_dir, "cluster", "metrics.csv"));
+        var expected = MetricsCsv.Deterministic(Path.Combine(_dir, "inproc", "metrics.csv"));
+        var actual = MetricsCsv.Deterministic(Path.Combine(_dir, "cluster", "metrics.csv"));
         Assert.Equal(3, expected.Count); // epochs 0, 1, 2
         Assert.Equal(expected, actual);
 
@@ -76,22 +76,6 @@ public sealed class MultiProcessTests : IDisposable
         Assert.Equal(2, p.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Contains(p.Lines, l => l.Contains(message, StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(_dir, "never")));
-    }
-
-    /// <summary>metrics.csv rows without the wall-clock columns (samples_per_second, wall_seconds).</summary>
-    private static List<string> Deterministic(string path)
-    {
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        int sps = Array.IndexOf(header, "samples_per_second"), wall = Array.IndexOf(header, "wall_seconds");
-        Assert.True(sps >= 0 && wall >= 0, lines[0]);
-        var rows = new List<string>();
-        foreach (var line in lines.Skip(1))
-        {
-            var cells = line.Split(',');
-            rows.Add(string.Join(',', cells.Where((_, i) => i != sps && i != wall)));
-        }
-        return rows;
     }
 
     public void Dispose()

@@ -89,7 +89,7 @@ internal static class EngineComparison
         return d;
     }
 
-    private static void AssertSameMetrics(EpochMetrics want, EpochMetrics got)
+    internal static void AssertSameMetrics(EpochMetrics want, EpochMetrics got)
     {
         Assert.Equal(want.Epoch, got.Epoch);
         Assert.Equal(want.Step, got.Step);

@@ -13,10 +13,11 @@ namespace Apical.Core.Rules.Dfc;
 /// One code path, two drivers: <see cref="Advance"/> is called in layer order by the in-process sweep (zero-delay
 /// hand-over), and by <see cref="Fire"/> under the lockstep engine (Jacobi: every link has delay 1). The layer
 /// receives only r_{l−1} (<c>Rates</c>) and u (<c>Control</c>) and sends only r_l (<c>Rates</c>, or <c>Output</c>
-/// from the top layer). Batch start and end are control-plane calls.
+/// from the top layer). Batch start and end are control-plane calls, direct or as node commands
+/// (<see cref="DfcCommands"/>) wherever the layer is hosted.
 /// </para>
 /// </summary>
-public sealed class DfcLayer : INode, IParameterized
+public sealed class DfcLayer : INode, IParameterized, ICommandTarget
 {
     private readonly DfcLayerOptions _o;
     private readonly InputPort[] _inputs;
@@ -35,6 +36,7 @@ public sealed class DfcLayer : INode, IParameterized
     private int _rows;
     private long _k;         // state index of the current values
     private long _firstStep; // lockstep: global step of the first firing of this batch
+    private bool _initialSent; // lockstep: state 0 of this batch has been sent
 
     public DfcLayer(DfcLayerOptions o)
     {
@@ -45,7 +47,7 @@ public sealed class DfcLayer : INode, IParameterized
         Weights = new Tensor(o.OutSize, o.InSize);
         Bias = new Tensor(1, o.OutSize);
         FeedbackWeights = new Tensor(o.OutSize, o.ControlSize);
-        var rng = CounterRng.For(o.Seed, o.Id, 0, RngPurpose.Init);
+        var rng = CounterRng.For(o.Seed, o.RngKey, 0, RngPurpose.Init);
         Init(Weights, o.Init, ref rng);
         if (o.IsOutput)
         {
@@ -54,7 +56,7 @@ public sealed class DfcLayer : INode, IParameterized
         }
         else
         {
-            var qrng = CounterRng.For(o.Seed, o.Id, 1, RngPurpose.Init);
+            var qrng = CounterRng.For(o.Seed, o.RngKey, 1, RngPurpose.Init);
             WeightInit.XavierNormal(FeedbackWeights, ref qrng);
         }
         _parameters = new[] { new NamedTensor("W", Weights), new NamedTensor("b", Bias), new NamedTensor("Q", FeedbackWeights) };
@@ -76,8 +78,9 @@ public sealed class DfcLayer : INode, IParameterized
         _s = new Tensor(cap, o.OutSize);
         _r = new Tensor(cap, o.OutSize);
         _rPrev = new Tensor(cap, o.OutSize);
-        _noise = new ApicalNoise(o.Seed, o.Id, cap * o.OutSize);
-        _forward = new ForwardRule(o.InSize, o.OutSize, cap, constantInput: o.IsFirst);
+        _noise = new ApicalNoise(o.Seed, o.RngKey, cap * o.OutSize);
+        _forward = new ForwardRule(o.InSize, o.OutSize, Math.Min(cap, o.LearningBatchCapacity ?? cap), constantInput: o.IsFirst,
+            allowWorker: o.ForwardWorker, trainingRows: o.TrainingBatchSize);
         _feedback = new FeedbackWeightRule(o.OutSize, o.ControlSize, cap, Math.Max(1, o.MaxPairingDelay));
         _optW = o.ForwardOptimizer.For(Weights);
         _optB = o.ForwardOptimizer.For(Bias);
@@ -163,6 +166,7 @@ public sealed class DfcLayer : INode, IParameterized
         _c = c;
         _k = 0;
         _firstStep = firstStep;
+        _initialSent = false;
         _vfb.Clear();
         double sigma = _o.IsOutput ? c.SigmaOut : c.Sigma;
         _noise.Begin(c, sigma, batchSerial, _rows * _o.OutSize);
@@ -288,9 +292,12 @@ public sealed class DfcLayer : INode, IParameterized
         _packedQ.Repack(FeedbackWeights);
     }
 
-    /// <summary>Lockstep: sends state 0 (the settled rates), stamped as the step before the batch's first firing.</summary>
+    /// <summary>Lockstep: sends state 0 (the settled rates), stamped as the step before the batch's first firing; once
+    /// per batch (a hosted layer whose neighbours start first sends it at its first firing).</summary>
     public void EmitInitial(IOutbox outbox)
     {
+        if (_initialSent) return;
+        _initialSent = true;
         var m = outbox.Rent(_outputs[0].Kind, _rows);
         _r.ReadOnlySpan.CopyTo(m.Payload.Span);
         outbox.Send(m, Phase.Train, _firstStep - 1);
@@ -300,9 +307,10 @@ public sealed class DfcLayer : INode, IParameterized
     /// batch; computes state k + 1 and sends it unless it is the batch's last.</summary>
     public void Fire(int trigger, Phase phase, long step, ReadOnlySpan<Message?> inputs, IOutbox outbox)
     {
-        if (step < _firstStep) return; // the gate's step 0 before the first batch (zero inputs)
+        if (step < _firstStep || _c is null) return; // the gate's step 0 before the first batch (zero inputs)
         long k = step - _firstStep;
         if (k != _k) throw new InvalidOperationException($"layer '{Name}': firing for state {k + 1} while at state {_k}");
+        if (!_initialSent) EmitInitial(outbox); // before state 0 is overwritten
         var u = inputs[_o.IsFirst ? 0 : 1]!.Payload;
         var pre = _o.IsFirst ? null : inputs[0]!.Payload;
         Advance(pre, u, k);
@@ -312,6 +320,47 @@ public sealed class DfcLayer : INode, IParameterized
             _r.ReadOnlySpan.CopyTo(m.Payload.Span);
             outbox.Send(m, Phase.Train, step);
         }
+    }
+
+    /// <summary>Control-plane commands of a mini-batch (<see cref="DfcCommands"/>).</summary>
+    public NodeReply Execute(NodeCommand command, IOutbox outbox)
+    {
+        switch (command.Verb)
+        {
+            case DfcCommands.Settle:
+                DfcCommands.NeedNumbers(command, 0, Name);
+                Settle(DfcCommands.TensorArgument(command, 0, _o.InSize, _o.BatchCapacity, Name));
+                return new NodeReply(Array.Empty<double>(), new[] { TensorData.From(_r) });
+            case DfcCommands.Begin:
+                DfcCommands.NeedNumbers(command, 2 + PhaseConstants.EncodedLength, Name);
+                var c = PhaseConstants.Read(command.Numbers.AsSpan(2));
+                if (c.Schedule != TransmissionSchedule.Jacobi)
+                    throw new ArgumentException($"layer '{Name}': a hosted layer runs the Jacobi schedule only, not {c.Schedule}");
+                BeginBatch(c, DfcCommands.Step(command.Numbers[0], Name), DfcCommands.Step(command.Numbers[1], Name));
+                return NodeReply.Empty;
+            case DfcCommands.Start:
+                DfcCommands.NeedNumbers(command, 0, Name);
+                if (_c is null) throw new ArgumentException($"layer '{Name}': {command.Verb} before any {DfcCommands.Begin}");
+                EmitInitial(outbox);
+                return NodeReply.Empty;
+            case DfcCommands.End:
+                DfcCommands.NeedNumbers(command, 1, Name);
+                if (_c is null) throw new ArgumentException($"layer '{Name}': {command.Verb} before any batch began");
+                if (_k != _c.Steps - 1) throw new ArgumentException($"layer '{Name}': {command.Verb} at state {_k} of {_c.Steps - 1}");
+                EndBatch(apply: command.Numbers[0] != 0);
+                var numbers = new[] { ControlEffort, FeedbackRatio, FeedbackWeightsFinite() ? 1.0 : 0.0 };
+                return new NodeReply(numbers, _o.IsOutput ? new[] { TensorData.From(_r) } : Array.Empty<TensorData>());
+            default:
+                throw new ArgumentException($"layer '{Name}': unknown command '{command.Verb}' (known: {DfcCommands.Settle}, {DfcCommands.Begin}, {DfcCommands.Start}, {DfcCommands.End})");
+        }
+    }
+
+    /// <summary>Whether every value of Q is finite (a divergence check after a feedback step).</summary>
+    public bool FeedbackWeightsFinite()
+    {
+        foreach (float q in FeedbackWeights.ReadOnlySpan)
+            if (!float.IsFinite(q)) return false;
+        return true;
     }
 
     /// <summary>φ: the fast vectorised tanh for tanh layers (see <see cref="FastTanh"/>), else the library activation.</summary>

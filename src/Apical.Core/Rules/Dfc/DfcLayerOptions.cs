@@ -7,6 +7,7 @@ namespace Apical.Core.Rules.Dfc;
 /// <summary>Construction settings of a <see cref="DfcLayer"/>.</summary>
 public sealed class DfcLayerOptions
 {
+    /// <summary>Node id in the run's graph.</summary>
     public required int Id { get; init; }
     public required string Name { get; init; }
     /// <summary>1-based position l in the chain.</summary>
@@ -18,7 +19,13 @@ public sealed class DfcLayerOptions
     /// <summary>n_L, the width of the control signal.</summary>
     public required int ControlSize { get; init; }
     public Activation Activation { get; init; } = Activation.Tanh;
+    /// <summary>Rows of the largest mini-batch the layer holds (evaluation batches included).</summary>
     public required int BatchCapacity { get; init; }
+    /// <summary>Rows of the largest mini-batch that learns (training or probe; null = <see cref="BatchCapacity"/>): sizes
+    /// the forward rule's buffers.</summary>
+    public int? LearningBatchCapacity { get; init; }
+    /// <summary>Usual rows of a training mini-batch (null = the learning capacity): sets the forward rule's chunking.</summary>
+    public int? TrainingBatchSize { get; init; }
     public ulong Seed { get; init; } = 1;
     public WeightInitKind Init { get; init; } = WeightInitKind.XavierNormal;
     public required OptimizerSpec ForwardOptimizer { get; init; }
@@ -28,6 +35,13 @@ public sealed class DfcLayerOptions
     public bool FreezeFeedback { get; init; }
     /// <summary>Largest Q-rule pairing delay this layer must support (L − l + 1 covers every schedule).</summary>
     public int MaxPairingDelay { get; init; } = 1;
+
+    /// <summary>The forward rule may run its chunk GEMMs on a second thread (see <see cref="ForwardRule.UseWorkerThreads"/>).</summary>
+    public bool ForwardWorker { get; init; } = true;
+
+    /// <summary>Key of this layer's random streams (initialisation, noise): its 0-based position in the chain,
+    /// independent of its node id, so a layer draws the same numbers in every graph layout.</summary>
+    public int RngKey => Index - 1;
 
     public bool IsFirst => Index == 1;
     public bool IsOutput => Index == LayerCount;

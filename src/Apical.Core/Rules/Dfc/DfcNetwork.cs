@@ -5,8 +5,9 @@ namespace Apical.Core.Rules.Dfc;
 
 /// <summary>
 /// The graph of a DFC run: a feedforward chain of <see cref="DfcLayer"/>s plus a <see cref="PiController"/> star
-/// (spec 13). Node ids: layers 0..L−1, controller L. The lockstep topology has delay 1 on every link
-/// (<c>Rates</c> up, <c>Output</c> to the controller, <c>Control</c> to every layer): the Jacobi schedule.
+/// (spec 13). Node ids: 0 the run's coordinator (<see cref="DfcSource"/>: it hands data and batch boundaries to the
+/// nodes as commands, so it has no links), layers 1..L, controller L + 1. The lockstep topology has delay 1 on every
+/// link (<c>Rates</c> up, <c>Output</c> to the controller, <c>Control</c> to every layer): the Jacobi schedule.
 /// </summary>
 public sealed class DfcNetwork
 {
@@ -15,14 +16,19 @@ public sealed class DfcNetwork
         Layers = layers;
         Controller = controller;
         int L = layers.Count;
-        var nodes = new List<INode>(layers) { controller };
-        var links = new List<Link>();
         for (int l = 0; l < L; l++)
+            if (layers[l].Id != l + 1) throw new ArgumentException($"layer '{layers[l].Name}' has node id {layers[l].Id}, expected {l + 1}");
+        if (controller.Id != L + 1) throw new ArgumentException($"the controller has node id {controller.Id}, expected {L + 1}");
+        var nodes = new List<INode> { new DfcSource() };
+        nodes.AddRange(layers);
+        nodes.Add(controller);
+        var links = new List<Link>();
+        for (int l = 1; l <= L; l++)
         {
-            if (l > 0) links.Add(new Link(l - 1, MessageKind.Rates, l, 0, 1));
-            links.Add(new Link(L, MessageKind.Control, l, l == 0 ? 0 : 1, 1));
+            if (l > 1) links.Add(new Link(l - 1, MessageKind.Rates, l, 0, 1));
+            links.Add(new Link(L + 1, MessageKind.Control, l, l == 1 ? 0 : 1, 1));
         }
-        links.Add(new Link(L - 1, MessageKind.Output, L, 0, 1));
+        links.Add(new Link(L, MessageKind.Output, L + 1, 0, 1));
         Topology = new Topology(nodes, links);
     }
 
@@ -36,7 +42,7 @@ public sealed class DfcNetwork
         Optimization.OptimizerSpec forward, Optimization.OptimizerSpec feedback, Optimization.OptimizerSpec pretrain,
         Activation[]? activations = null, bool freezeFeedback = false, bool freezeFeedbackOutput = false,
         Backprop.WeightInitKind init = Backprop.WeightInitKind.XavierNormal, IReadOnlyList<Optimization.OptimizerSpec?>? perLayerForward = null,
-        int? jacobiPairingDelay = null)
+        int? jacobiPairingDelay = null, bool forwardWorkers = true, int? trainingBatch = null, int? learningCapacity = null)
     {
         int L = sizes.Length - 1;
         if (L < 1) throw new ArgumentException("a DFC network needs at least one layer");
@@ -45,7 +51,7 @@ public sealed class DfcNetwork
         {
             layers.Add(new DfcLayer(new DfcLayerOptions
             {
-                Id = l - 1,
+                Id = l,
                 Name = $"layer{l}",
                 Index = l,
                 LayerCount = L,
@@ -61,8 +67,32 @@ public sealed class DfcNetwork
                 PretrainOptimizer = pretrain,
                 FreezeFeedback = freezeFeedback || (freezeFeedbackOutput && l == L),
                 MaxPairingDelay = Math.Max(L - l + 1, jacobiPairingDelay ?? 1),
+                ForwardWorker = forwardWorkers,
+                TrainingBatchSize = trainingBatch,
+                LearningBatchCapacity = learningCapacity,
             }));
         }
-        return new DfcNetwork(layers, new PiController(L, sizes[L], batchCapacity));
+        return new DfcNetwork(layers, new PiController(L + 1, sizes[L], batchCapacity));
+    }
+
+    /// <summary>Batch capacity of a run's nodes: training, evaluation and probe mini-batches. (The forward rule is sized
+    /// by the learning batches only and chunks by the training batch size, so large evaluation batches cost it nothing.)</summary>
+    public static int Capacity(RunConfig config) =>
+        Math.Max(Math.Max(config.BatchSize, config.Evaluation.BatchSize), config.Dfc?.ProbeBatchSize ?? 1);
+
+    /// <summary>The network of a <c>dfc</c> or <c>strong-dfc</c> run: sizes, activations, optimisers and seed from the
+    /// config, input width <paramref name="inputWidth"/> unless the config gives one.</summary>
+    public static DfcNetwork FromConfig(RunConfig config, int inputWidth, bool forwardWorkers = true)
+    {
+        var spec = config.Dfc ?? throw new ArgumentException($"the {config.Rule} rule needs a \"dfc\" section");
+        var layers = config.Network.Layers;
+        var sizes = new int[layers.Count + 1];
+        var acts = new Activation[layers.Count];
+        var perLayer = new Optimization.OptimizerSpec?[layers.Count];
+        sizes[0] = config.Network.Input ?? inputWidth;
+        for (int i = 0; i < layers.Count; i++) { sizes[i + 1] = layers[i].Out; acts[i] = layers[i].Activation; perLayer[i] = layers[i].Optimizer; }
+        return Build(sizes, Capacity(config), config.Seed, config.Optimizer, spec.FeedbackOptimizer, spec.PretrainOptimizer,
+            acts, spec.FreezeFbWeights, spec.FreezeFbWeightsOutput, config.Network.Init, perLayer, spec.JacobiPairingDelay, forwardWorkers,
+            trainingBatch: config.BatchSize, learningCapacity: Math.Max(config.BatchSize, spec.ProbeBatchSize));
     }
 }

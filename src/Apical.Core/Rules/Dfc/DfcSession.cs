@@ -10,7 +10,8 @@ using Apical.Core.Numerics;
 namespace Apical.Core.Rules.Dfc;
 
 /// <summary>
-/// A DFC or Strong-DFC training run on the in-process engine (spec section 12), reporting the same
+/// A DFC or Strong-DFC training run (spec section 12) on any <see cref="IDfcEngine"/> (in-process or actors, one code
+/// path for the epochs, the evaluation and the diagnostics), reporting the same
 /// <see cref="EpochMetrics"/> / <see cref="RunResult"/> as the discrete-rule <see cref="TrainingSession"/>.
 /// <list type="bullet">
 /// <item>DFC: <c>initFbEpochs</c> sleep epochs (pre-training optimiser); then per epoch a sleep epoch, a wake
@@ -19,14 +20,17 @@ namespace Apical.Core.Rules.Dfc;
 /// simulation per mini-batch feeds both rules), <c>extraFbEpochs</c> Q-only epochs and the evaluation.</item>
 /// </list>
 /// Evaluation (validation, test, and the reported training loss/accuracy) is the noise-free feedforward pass.
-/// <see cref="EpochMetrics.SamplesPerSecond"/> is that of the forward-learning (wake / training) epoch.
+/// <see cref="EpochMetrics.SamplesPerSecond"/> is that of the forward-learning (wake / training) epoch. The oracle
+/// probes run in this process on <see cref="Network"/>, the engine's own network in-process, else a copy that
+/// receives the engine's parameters before every probe.
 /// </summary>
 public sealed class DfcSession : IDisposable
 {
     private readonly RunConfig _config;
     private readonly DfcSpec _spec;
     private readonly bool _strong;
-    private readonly DfcSimulator _sim;
+    private readonly IDfcEngine _engine;
+    private readonly DfcSimulator _probeSim;
     private readonly BatchIterator _train;
     private readonly BatchIterator? _validation, _test;
     private readonly Tensor _x, _onehot, _labels;
@@ -37,7 +41,9 @@ public sealed class DfcSession : IDisposable
     private long _batchSerial;
     private long _trainStep;
 
-    public DfcSession(RunConfig config, DataSplits data)
+    /// <param name="engine">Creates the engine from the config and the session's network (null: in-process on that
+    /// network).</param>
+    public DfcSession(RunConfig config, DataSplits data, Func<RunConfig, DfcNetwork, IDfcEngine>? engine = null)
     {
         _config = config;
         _spec = config.Dfc ?? throw new ArgumentException($"the {config.Rule} rule needs a \"dfc\" section");
@@ -46,25 +52,22 @@ public sealed class DfcSession : IDisposable
         if (!train.IsClassification) throw new ArgumentException($"{config.Rule} needs a classification data set; '{train.Name}' is not one");
         _classValue = _spec.TargetClassValue;
 
-        var layers = config.Network.Layers;
-        var sizes = new int[layers.Count + 1];
-        var acts = new Activation[layers.Count];
-        var perLayer = new Optimization.OptimizerSpec?[layers.Count];
-        sizes[0] = config.Network.Input ?? train.InputSize;
-        for (int i = 0; i < layers.Count; i++) { sizes[i + 1] = layers[i].Out; acts[i] = layers[i].Activation; perLayer[i] = layers[i].Optimizer; }
-        int capacity = Math.Max(Math.Max(config.BatchSize, config.Evaluation.BatchSize), _spec.ProbeBatchSize);
-        Network = DfcNetwork.Build(sizes, capacity, config.Seed, config.Optimizer, _spec.FeedbackOptimizer, _spec.PretrainOptimizer,
-            acts, _spec.FreezeFbWeights, _spec.FreezeFbWeightsOutput, config.Network.Init, perLayer, _spec.JacobiPairingDelay);
-        _sim = new DfcSimulator(Network, capacity);
+        int capacity = DfcNetwork.Capacity(config);
+        Network = DfcNetwork.FromConfig(config, train.InputSize);
+        int inputWidth = Network.Layers[0].Options.InSize, outputWidth = Network.Output.Options.OutSize;
+        _engine = engine is null ? new InProcessDfcEngine(Network, capacity) : engine(config, Network);
+        _probeSim = _engine is InProcessDfcEngine own && ReferenceEquals(own.Simulator.Network, Network)
+            ? own.Simulator
+            : new DfcSimulator(Network, capacity);
 
         _train = new BatchIterator(train, config.BatchSize, shuffle: true, config.Seed);
         if (config.Evaluation.Validation && data.Validation is { Count: > 0 } v)
             _validation = new BatchIterator(v, config.Evaluation.BatchSize, shuffle: false, config.Seed);
         if (config.Evaluation.Test && data.Test.Count > 0)
             _test = new BatchIterator(data.Test, config.Evaluation.BatchSize, shuffle: false, config.Seed);
-        _x = new Tensor(capacity, sizes[0]);
-        _onehot = new Tensor(capacity, sizes[^1]);
-        _labels = new Tensor(capacity, sizes[^1]);
+        _x = new Tensor(capacity, inputWidth);
+        _onehot = new Tensor(capacity, outputWidth);
+        _labels = new Tensor(capacity, outputWidth);
         _classes = new int[capacity];
 
         Forward = _strong ? DfcPhases.Single(_spec) : DfcPhases.Wake(_spec);
@@ -75,17 +78,18 @@ public sealed class DfcSession : IDisposable
         {
             var probe = new BatchIterator(data.Test, Math.Min(_spec.ProbeBatchSize, data.Test.Count), shuffle: false, config.Seed);
             probe.StartEpoch(0);
-            _probeX = new Tensor(probe.BatchSize, sizes[0]);
-            var onehot = new Tensor(probe.BatchSize, sizes[^1]);
+            _probeX = new Tensor(probe.BatchSize, inputWidth);
+            var onehot = new Tensor(probe.BatchSize, outputWidth);
             var cls = new int[probe.BatchSize];
             probe.Fill(0, _probeX, onehot, cls);
-            _probeLabels = new Tensor(probe.BatchSize, sizes[^1]);
+            _probeLabels = new Tensor(probe.BatchSize, outputWidth);
             SmoothLabels(cls, _probeX.Rows, _probeLabels);
         }
     }
 
+    /// <summary>The network in this process: the engine's own in-process, else the copy the probes run on.</summary>
     public DfcNetwork Network { get; }
-    public DfcSimulator Simulator => _sim;
+    public IDfcEngine Engine => _engine;
     public PhaseConstants Forward { get; }
     public PhaseConstants? Feedback { get; }
     public PhaseConstants Pretrain { get; }
@@ -134,11 +138,11 @@ public sealed class DfcSession : IDisposable
         {
             if (cancel.IsCancellationRequested) return -1;
             int n = FillTraining(b);
-            _sim.Run(Forward, _x, _labels, _batchSerial++);
+            var batch = _engine.Run(Forward, _x, _labels, _batchSerial++);
             _trainStep++;
             samples += n;
-            CheckFinite(_sim.OutputMinus, epoch, b);
-            stats?.Add(_sim, _classes, _onehot, n);
+            CheckFinite(_engine.OutputMinus, epoch, b);
+            stats?.Add(_engine.OutputMinus, batch, _classes, _onehot, n);
             if (observer is not null && stats is not null)
                 observer.OnBatch(new BatchProgress(epoch, _config.Epochs, b + 1, _train.BatchCount, stats.Loss, stats.Accuracy,
                     samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)));
@@ -154,8 +158,9 @@ public sealed class DfcSession : IDisposable
         {
             if (cancel.IsCancellationRequested) return false;
             FillTraining(b);
-            _sim.Run(phase, _x, _labels, _batchSerial++);
-            CheckFinite(Network.Layers[0].FeedbackWeights, epoch, b);
+            var batch = _engine.Run(phase, _x, _labels, _batchSerial++);
+            if (!batch.FeedbackFinite)
+                throw new DivergenceException("dfc", b, float.NaN, $"non-finite feedback weights in epoch {epoch}, mini-batch {b}");
         }
         return true;
     }
@@ -171,7 +176,7 @@ public sealed class DfcSession : IDisposable
         for (int b = 0; b < it.BatchCount; b++)
         {
             int n = it.Fill(b, _x, _onehot, _classes);
-            var output = _sim.Feedforward(_x);
+            var output = _engine.Feedforward(_x);
             loss += LossFunctions.Evaluate(LossKind.SoftmaxCrossEntropy, output, _onehot, null);
             for (int r = 0; r < n; r++) if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(output.Row(r)) == _classes[r]) correct++;
             count += n;
@@ -186,7 +191,10 @@ public sealed class DfcSession : IDisposable
         var extra = new List<KeyValuePair<string, double>>();
         extra.AddRange((stats ?? new EpochStats(Network.Layers.Count)).Columns(Network)); // NaN before training: same columns every row
         if (_probeX is not null)
-            extra.AddRange(DfcProbe.Measure(_sim, Forward, _probeX, _probeLabels!, _spec.GnDamping, long.MaxValue >> 33));
+        {
+            _engine.CopyParametersTo(Network);
+            extra.AddRange(DfcProbe.Measure(_probeSim, Forward, _probeX, _probeLabels!, _spec.GnDamping, long.MaxValue >> 33));
+        }
         return new EpochMetrics
         {
             Epoch = epoch,
@@ -232,7 +240,11 @@ public sealed class DfcSession : IDisposable
                 throw new DivergenceException("dfc", batch, s[i], $"non-finite value {s[i]} in epoch {epoch}, mini-batch {batch}");
     }
 
-    public void Dispose() => _sim.Dispose();
+    public void Dispose()
+    {
+        _engine.Dispose();
+        if (!(_engine is InProcessDfcEngine own && ReferenceEquals(own.Simulator, _probeSim))) _probeSim.Dispose();
+    }
 
     /// <summary>Per-epoch aggregates of the forward-learning simulations (spec 14 diagnostics).</summary>
     public sealed class EpochStats
@@ -246,28 +258,25 @@ public sealed class DfcSession : IDisposable
         public double Loss => _samples > 0 ? _loss / _samples : double.NaN;
         public double Accuracy => _samples > 0 ? (double)_correct / _samples : double.NaN;
 
-        public void Add(DfcSimulator sim, int[] classes, Tensor onehot, int rows)
+        public void Add(Tensor output, DfcBatchStats batch, int[] classes, Tensor onehot, int rows)
         {
-            var output = sim.OutputMinus;
             _loss += LossFunctions.Evaluate(LossKind.SoftmaxCrossEntropy, output, onehot, null);
             for (int r = 0; r < rows; r++) if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(output.Row(r)) == classes[r]) _correct++;
-            var ctl = sim.Network.Controller;
             for (int b = 0; b < rows; b++)
             {
-                _finalError += ctl.FinalError[b];
-                double e0 = ctl.InitialError(b);
-                _errorRatio += e0 > 0 ? ctl.FinalError[b] / e0 : 0;
-                if (ctl.Converged(b)) _converged++;
-                if (ctl.Diverged(b)) _diverged++;
+                _finalError += batch.FinalError[b];
+                double e0 = batch.InitialError[b];
+                _errorRatio += e0 > 0 ? batch.FinalError[b] / e0 : 0;
+                if (batch.Converged[b]) _converged++;
+                if (batch.Diverged[b]) _diverged++;
             }
             int n = 0;
             double effort = 0;
-            var layers = sim.Network.Layers;
-            for (int l = 0; l < layers.Count; l++)
+            for (int l = 0; l < batch.Widths.Length; l++)
             {
-                effort += layers[l].ControlEffort;
-                n += layers[l].Options.OutSize;
-                _ratio[l] += layers[l].FeedbackRatio;
+                effort += batch.ControlEffort[l];
+                n += batch.Widths[l];
+                _ratio[l] += batch.FeedbackRatio[l];
             }
             _effort += effort / ((double)rows * n);
             _samples += rows;

@@ -25,9 +25,11 @@ internal sealed class ForwardRule
     private readonly bool _constantInput;
     private readonly Tensor[] _sT;           // chunk stacks of s, transposed: out × (chunk·B), double-buffered
     private readonly PackedMatrix?[] _pPacked; // chunk stacks of p, (chunk·B) × in, in packed panels
-    private readonly ChunkWorker? _worker;
+    private readonly bool _useWorker;
+    private ChunkWorker? _worker; // started with the first chunk (a graph built only to host another node never starts it)
     private int _cur, _jobBuffer, _jobUsed;
-    private readonly int _stackRows;
+    private readonly int _stackRows, _unit, _capacity;
+    private int _chunk; // steps per chunk in the current mini-batch
     private readonly Tensor _product;    // out × in, float32 partial sum since the last flush
     private readonly float[] _partialB;  // out, float32 partial bias sum
     private readonly double[] _accW, _accB;
@@ -43,14 +45,20 @@ internal sealed class ForwardRule
     /// <summary>Run the chunk GEMMs of large layers on a background thread (process-wide; read at construction).</summary>
     public static bool UseWorkerThreads { get; set; } = true;
 
-    public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput)
+    /// <param name="batchCapacity">the largest mini-batch that learns (evaluation batches never reach the rule).</param>
+    /// <param name="allowWorker">false keeps every GEMM on the calling thread whatever <see cref="UseWorkerThreads"/> says.</param>
+    /// <param name="trainingRows">the usual rows B of a learning mini-batch (default: the capacity): a chunk stacks
+    /// ⌈256 / B⌉ steps of up to B rows; a larger batch (a probe) stacks as many steps as fit.</param>
+    public ForwardRule(int inSize, int outSize, int batchCapacity, bool constantInput, bool allowWorker = true, int? trainingRows = null)
     {
         _in = inSize;
         _out = outSize;
         _constantInput = constantInput;
-        ChunkSteps = Math.Max(1, (256 + batchCapacity - 1) / batchCapacity);
-        _stackRows = ChunkSteps * batchCapacity;
-        bool worker = !constantInput && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
+        _unit = Math.Clamp(trainingRows ?? batchCapacity, 1, batchCapacity);
+        _capacity = batchCapacity;
+        ChunkSteps = Math.Max(1, (256 + _unit - 1) / _unit);
+        _stackRows = Math.Max(ChunkSteps * _unit, batchCapacity);
+        bool worker = !constantInput && allowWorker && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
         int buffers = worker ? 2 : 1;
         _sT = new Tensor[buffers];
         _pPacked = new PackedMatrix?[buffers];
@@ -59,7 +67,7 @@ internal sealed class ForwardRule
             _sT[i] = new Tensor(constantInput ? 0 : outSize, _stackRows);
             if (!constantInput) _pPacked[i] = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
         }
-        if (worker) _worker = new ChunkWorker(() => MultiplyChunk(_jobBuffer, _jobUsed), "dfc-forward-rule");
+        _useWorker = worker;
         _product = new Tensor(outSize, inSize);
         _accW = new double[outSize * inSize];
         _accB = new double[outSize];
@@ -82,7 +90,9 @@ internal sealed class ForwardRule
     public void Begin(int rows)
     {
         _worker?.WaitIdle();
+        if (rows < 1 || rows > _capacity) throw new ArgumentOutOfRangeException(nameof(rows), $"a learning mini-batch of {rows} rows; the forward rule holds 1..{_capacity}");
         _rows = rows;
+        _chunk = rows <= _unit ? ChunkSteps : Math.Max(1, _stackRows / rows);
         _filled = 0;
         _cur = 0;
         _terms = 0;
@@ -121,7 +131,7 @@ internal sealed class ForwardRule
             for (int j = 0; j < _out; j++) st[j * _stackRows + c] = row[j];
         }
         WritePacked(p!, col0);
-        if (++_filled == ChunkSteps) SubmitChunk();
+        if (++_filled == _chunk) SubmitChunk();
     }
 
     /// <summary>Hands the current chunk to the worker (or multiplies it here) and switches buffers.</summary>
@@ -130,11 +140,12 @@ internal sealed class ForwardRule
         if (_filled == 0) return;
         int used = _filled * _rows;
         _filled = 0;
-        if (_worker is null)
+        if (!_useWorker)
         {
             MultiplyChunk(0, used);
             return;
         }
+        _worker ??= new ChunkWorker(() => MultiplyChunk(_jobBuffer, _jobUsed), "dfc-forward-rule");
         _worker.WaitIdle();
         _jobBuffer = _cur;
         _jobUsed = used;

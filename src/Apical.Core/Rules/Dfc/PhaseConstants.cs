@@ -65,4 +65,43 @@ public sealed class PhaseConstants
     /// <summary>Q-rule pairing delay of layer <paramref name="layer"/> (1-based) in a net of <paramref name="layers"/>.</summary>
     public int PairingDelay(int layer, int layers) =>
         Schedule == TransmissionSchedule.Sweep ? 1 : JacobiPairingDelay ?? layers - layer + 1;
+
+    /// <summary>Number of values <see cref="Write"/> produces.</summary>
+    public const int EncodedLength = 24;
+
+    /// <summary>The constants as plain numbers (exact: every field is a double, an integer or a flag), so a batch
+    /// start can carry them to a node hosted anywhere.</summary>
+    public void Write(Span<double> d)
+    {
+        if (d.Length < EncodedLength) throw new ArgumentException($"phase constants need {EncodedLength} numbers, got room for {d.Length}");
+        d[0] = (int)Phase; d[1] = Steps; d[2] = Dt; d[3] = TauV; d[4] = TauFb; d[5] = Alpha; d[6] = Kp;
+        d[7] = (int)Target; d[8] = SoftmaxError ? 1 : 0; d[9] = TargetStepsize; d[10] = (int)Noise; d[11] = Sigma;
+        d[12] = SigmaOut; d[13] = TauNoise; d[14] = LearnForward ? 1 : 0; d[15] = LearnFeedback ? 1 : 0;
+        d[16] = HighPassControl ? 1 : 0; d[17] = HighPassA; d[18] = FbScalingBase; d[19] = (int)Schedule;
+        d[20] = JacobiPairingDelay ?? -1; d[21] = (int)ForwardRule; d[22] = (int)ForwardVariant; d[23] = UsePretrainOptimizer ? 1 : 0;
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote; malformed input throws <see cref="ArgumentException"/>.</summary>
+    public static PhaseConstants Read(ReadOnlySpan<double> d)
+    {
+        if (d.Length < EncodedLength) throw new ArgumentException($"phase constants need {EncodedLength} numbers, got {d.Length}");
+        return new PhaseConstants
+        {
+            Phase = Enum<DfcPhase>(d[0], "phase"), Steps = Int(d[1], "steps"), Dt = d[2], TauV = d[3], TauFb = d[4], Alpha = d[5], Kp = d[6],
+            Target = Enum<TargetKind>(d[7], "target"), SoftmaxError = d[8] != 0, TargetStepsize = d[9], Noise = Enum<NoiseKind>(d[10], "noise"),
+            Sigma = d[11], SigmaOut = d[12], TauNoise = d[13], LearnForward = d[14] != 0, LearnFeedback = d[15] != 0,
+            HighPassControl = d[16] != 0, HighPassA = d[17], FbScalingBase = d[18], Schedule = Enum<TransmissionSchedule>(d[19], "schedule"),
+            JacobiPairingDelay = d[20] < 0 ? null : Int(d[20], "pairing delay"), ForwardRule = Enum<ForwardRuleKind>(d[21], "forward rule"),
+            ForwardVariant = Enum<ForwardVariant>(d[22], "forward variant"), UsePretrainOptimizer = d[23] != 0,
+        };
+    }
+
+    private static int Int(double v, string what) =>
+        v == Math.Floor(v) && v >= 0 && v <= int.MaxValue ? (int)v : throw new ArgumentException($"phase constants: {what} {v} is not a count");
+
+    private static T Enum<T>(double v, string what) where T : struct, System.Enum
+    {
+        int i = Int(v, what);
+        return System.Enum.IsDefined(typeof(T), i) ? (T)(object)i : throw new ArgumentException($"phase constants: {what} {v} is not a {typeof(T).Name}");
+    }
 }

@@ -10,7 +10,7 @@ namespace Apical.Core.Rules.Dfc;
 /// Its state is float64 (the Strong-DFC leak α ≈ 7.6e-6 puts e = α u at the 1e-5 level); it broadcasts u as
 /// float32 <c>Control</c> every step and receives the network output (<c>Output</c>) every step.
 /// </summary>
-public sealed class PiController : INode
+public sealed class PiController : INode, ICommandTarget
 {
     private readonly int _n;
     private readonly InputPort[] _inputs;
@@ -20,6 +20,7 @@ public sealed class PiController : INode
     private PhaseConstants? _c;
     private int _rows;
     private long _k, _firstStep;
+    private bool _initialSent; // lockstep: u[0] of this batch has been sent
 
     public PiController(int id, int outputWidth, int batchCapacity, string name = "controller")
     {
@@ -72,6 +73,7 @@ public sealed class PiController : INode
         _rows = outputMinus.Rows;
         _k = 0;
         _firstStep = firstStep;
+        _initialSent = false;
         int len = _rows * _n;
         var rm = outputMinus.ReadOnlySpan;
         var y = labels.ReadOnlySpan;
@@ -155,9 +157,12 @@ public sealed class PiController : INode
 
     public double InitialError(int b) => _e0Norm[b];
 
-    /// <summary>Lockstep: sends u[0] = 0, stamped as the step before the batch's first firing.</summary>
+    /// <summary>Lockstep: sends u[0] = 0, stamped as the step before the batch's first firing; once per batch (at the
+    /// first firing at the latest).</summary>
     public void EmitInitial(IOutbox outbox)
     {
+        if (_initialSent) return;
+        _initialSent = true;
         var m = outbox.Rent(MessageKind.Control, _rows);
         m.Payload.Clear();
         outbox.Send(m, Phase.Train, _firstStep - 1);
@@ -166,9 +171,10 @@ public sealed class PiController : INode
     /// <summary>Lockstep firing: r_L[k] in, u[k+1] out (not sent after the batch's last firing).</summary>
     public void Fire(int trigger, Phase phase, long step, ReadOnlySpan<Message?> inputs, IOutbox outbox)
     {
-        if (step < _firstStep) return;
+        if (step < _firstStep || _c is null) return;
         long k = step - _firstStep;
         if (k != _k) throw new InvalidOperationException($"controller: firing for state {k + 1} while at state {_k}");
+        if (!_initialSent) EmitInitial(outbox);
         Step(inputs[0]!.Payload);
         if (_k < _c!.Steps - 1)
         {
@@ -176,6 +182,57 @@ public sealed class PiController : INode
             _uOut.ReadOnlySpan.CopyTo(m.Payload.Span);
             outbox.Send(m, Phase.Train, step);
         }
+    }
+
+    /// <summary>Control-plane commands of a mini-batch (<see cref="DfcCommands"/>): <c>begin</c>, <c>start</c> and <c>finish</c>.</summary>
+    public NodeReply Execute(NodeCommand command, IOutbox outbox)
+    {
+        switch (command.Verb)
+        {
+            case DfcCommands.Begin:
+            {
+                DfcCommands.NeedNumbers(command, 1 + PhaseConstants.EncodedLength, Name);
+                var c = PhaseConstants.Read(command.Numbers.AsSpan(1));
+                if (c.Schedule != TransmissionSchedule.Jacobi)
+                    throw new ArgumentException($"{Name}: a hosted controller runs the Jacobi schedule only, not {c.Schedule}");
+                var outputMinus = DfcCommands.TensorArgument(command, 0, _n, _e0Norm.Length, Name);
+                var labels = DfcCommands.TensorArgument(command, 1, _n, _e0Norm.Length, Name);
+                if (labels.Rows != outputMinus.Rows) throw new ArgumentException($"{Name}: {labels.Rows} label rows for {outputMinus.Rows} outputs");
+                BeginBatch(c, outputMinus, labels, DfcCommands.Step(command.Numbers[0], Name));
+                return NodeReply.Empty;
+            }
+            case DfcCommands.Start:
+                DfcCommands.NeedNumbers(command, 0, Name);
+                if (_c is null) throw new ArgumentException($"{Name}: {command.Verb} before any {DfcCommands.Begin}");
+                EmitInitial(outbox);
+                return NodeReply.Empty;
+            case DfcCommands.Finish:
+            {
+                DfcCommands.NeedNumbers(command, 0, Name);
+                if (_c is null) throw new ArgumentException($"{Name}: {command.Verb} before any batch began");
+                if (_k != _c.Steps - 1) throw new ArgumentException($"{Name}: {command.Verb} at state {_k} of {_c.Steps - 1}");
+                var final = DfcCommands.TensorArgument(command, 0, _n, _e0Norm.Length, Name);
+                if (final.Rows != _rows) throw new ArgumentException($"{Name}: final output has {final.Rows} rows, the batch {_rows}");
+                Finish(final);
+                return new NodeReply(Report());
+            }
+            default:
+                throw new ArgumentException($"{Name}: unknown command '{command.Verb}' (known: {DfcCommands.Begin}, {DfcCommands.Start}, {DfcCommands.Finish})");
+        }
+    }
+
+    /// <summary>Per sample ‖e[0]‖, ‖e[T−1]‖, converged and diverged (1/0), after <see cref="Finish"/>.</summary>
+    public double[] Report()
+    {
+        var r = new double[4 * _rows];
+        for (int b = 0; b < _rows; b++)
+        {
+            r[4 * b] = _e0Norm[b];
+            r[4 * b + 1] = FinalError[b];
+            r[4 * b + 2] = Converged(b) ? 1 : 0;
+            r[4 * b + 3] = Diverged(b) ? 1 : 0;
+        }
+        return r;
     }
 
     private void Error(ReadOnlySpan<float> r)

@@ -148,14 +148,19 @@ public class ControllerTests
     public void LockstepGraphIsLocal()
     {
         // Check 16: layer l sends only r_l up (the top layer to the controller), the controller only u to every layer.
+        // Node ids: 0 the coordinator (no links), layers 1..L, controller L + 1.
         var net = DfcTestNets.Build(new[] { 20, 10, 10, 5 }, linear: false);
         int L = net.Layers.Count;
+        Assert.Equal(Apical.Core.Model.ScheduleKind.Source, net.Topology.Nodes[0].Schedule.Kind);
+        Assert.Equal(L + 1, net.Controller.Id);
         foreach (var link in net.Topology.Links)
         {
             Assert.Equal(1, link.Delay);
-            if (link.From == L) { Assert.Equal(Apical.Core.Model.MessageKind.Control, link.Kind); continue; }
-            Assert.True(link.To == link.From + 1, $"link {link} goes from layer {link.From + 1} to node {link.To}");
-            Assert.Equal(link.To == L ? Apical.Core.Model.MessageKind.Output : Apical.Core.Model.MessageKind.Rates, link.Kind);
+            Assert.NotEqual(0, link.From);
+            Assert.NotEqual(0, link.To);
+            if (link.From == L + 1) { Assert.Equal(Apical.Core.Model.MessageKind.Control, link.Kind); continue; }
+            Assert.True(link.To == link.From + 1, $"link {link} goes from layer {link.From} to node {link.To}");
+            Assert.Equal(link.To == L + 1 ? Apical.Core.Model.MessageKind.Output : Apical.Core.Model.MessageKind.Rates, link.Kind);
         }
         for (int l = 0; l < L; l++)
         {

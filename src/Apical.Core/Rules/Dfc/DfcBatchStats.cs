@@ -1,0 +1,83 @@
+namespace Apical.Core.Rules.Dfc;
+
+/// <summary>
+/// What the nodes report at the end of one mini-batch simulation (spec 14): per sample the controller's ‖e[0]‖,
+/// ‖e[T−1]‖ and convergence verdicts, per layer Σ_b ‖Q_l u‖², ‖Q_l u‖/‖v^ff_l‖ and whether Q is finite. Filled from
+/// the node objects in-process and from the nodes' command replies on the actor runtime; preallocated, reused.
+/// </summary>
+public sealed class DfcBatchStats
+{
+    public DfcBatchStats(int batchCapacity, IReadOnlyList<int> layerWidths)
+    {
+        InitialError = new double[batchCapacity];
+        FinalError = new double[batchCapacity];
+        Converged = new bool[batchCapacity];
+        Diverged = new bool[batchCapacity];
+        Widths = layerWidths.ToArray();
+        ControlEffort = new double[Widths.Length];
+        FeedbackRatio = new double[Widths.Length];
+    }
+
+    /// <summary>Samples in the batch.</summary>
+    public int Rows { get; private set; }
+    public double[] InitialError { get; }
+    public double[] FinalError { get; }
+    public bool[] Converged { get; }
+    public bool[] Diverged { get; }
+    /// <summary>n_l per layer.</summary>
+    public int[] Widths { get; }
+    public double[] ControlEffort { get; }
+    public double[] FeedbackRatio { get; }
+    /// <summary>Every layer's Q is finite after the batch's update.</summary>
+    public bool FeedbackFinite { get; private set; } = true;
+
+    /// <summary>Reads the controller after <see cref="PiController.Finish"/>.</summary>
+    public void ReadController(PiController controller)
+    {
+        Rows = controller.Rows;
+        for (int b = 0; b < Rows; b++)
+        {
+            InitialError[b] = controller.InitialError(b);
+            FinalError[b] = controller.FinalError[b];
+            Converged[b] = controller.Converged(b);
+            Diverged[b] = controller.Diverged(b);
+        }
+    }
+
+    /// <summary>Reads the controller's <see cref="DfcCommands.Finish"/> reply (<see cref="PiController.Report"/>).</summary>
+    public void ReadController(ReadOnlySpan<double> report)
+    {
+        if (report.Length % 4 != 0 || report.Length / 4 > InitialError.Length)
+            throw new ArgumentException($"controller report of {report.Length} numbers: expected 4 per sample, at most {InitialError.Length} samples");
+        Rows = report.Length / 4;
+        for (int b = 0; b < Rows; b++)
+        {
+            InitialError[b] = report[4 * b];
+            FinalError[b] = report[4 * b + 1];
+            Converged[b] = report[4 * b + 2] != 0;
+            Diverged[b] = report[4 * b + 3] != 0;
+        }
+    }
+
+    public void ReadLayers(IReadOnlyList<DfcLayer> layers)
+    {
+        bool finite = true;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            ControlEffort[l] = layers[l].ControlEffort;
+            FeedbackRatio[l] = layers[l].FeedbackRatio;
+            finite &= layers[l].FeedbackWeightsFinite();
+        }
+        FeedbackFinite = finite;
+    }
+
+    /// <summary>Reads layer <paramref name="layer"/>'s (0-based) <see cref="DfcCommands.End"/> reply.</summary>
+    public void ReadLayer(int layer, ReadOnlySpan<double> reply)
+    {
+        if (reply.Length != 3) throw new ArgumentException($"layer {layer + 1}: end-of-batch reply of {reply.Length} numbers, expected 3");
+        if (layer == 0) FeedbackFinite = true;
+        ControlEffort[layer] = reply[0];
+        FeedbackRatio[layer] = reply[1];
+        if (reply[2] == 0) FeedbackFinite = false;
+    }
+}

@@ -1,0 +1,48 @@
+using Apical.Core.Numerics;
+
+namespace Apical.Core.Rules.Dfc;
+
+/// <summary>The nodes in this process, driven by a <see cref="DfcSimulator"/>: the sweep by direct calls, Jacobi on
+/// the lockstep <see cref="Engine.InProcessEngine"/> or by direct calls.</summary>
+public sealed class InProcessDfcEngine : IDfcEngine
+{
+    private readonly DfcBatchStats _stats;
+
+    public InProcessDfcEngine(DfcNetwork network, int batchCapacity)
+    {
+        Simulator = new DfcSimulator(network, batchCapacity);
+        var widths = new int[network.Layers.Count];
+        for (int l = 0; l < widths.Length; l++) widths[l] = network.Layers[l].Options.OutSize;
+        _stats = new DfcBatchStats(batchCapacity, widths);
+    }
+
+    public DfcSimulator Simulator { get; }
+
+    public Tensor OutputMinus => Simulator.OutputMinus;
+
+    public Tensor Feedforward(Tensor x) => Simulator.Feedforward(x);
+
+    public DfcBatchStats Run(PhaseConstants phase, Tensor x, Tensor labels, long batchSerial)
+    {
+        Simulator.Run(phase, x, labels, batchSerial);
+        _stats.ReadController(Simulator.Network.Controller);
+        _stats.ReadLayers(Simulator.Network.Layers);
+        return _stats;
+    }
+
+    public void CopyParametersTo(DfcNetwork network)
+    {
+        var own = Simulator.Network;
+        if (ReferenceEquals(network, own)) return;
+        for (int l = 0; l < own.Layers.Count; l++)
+        {
+            var (from, to) = (own.Layers[l], network.Layers[l]);
+            from.Weights.ReadOnlySpan.CopyTo(to.Weights.Span);
+            from.Bias.ReadOnlySpan.CopyTo(to.Bias.Span);
+            from.FeedbackWeights.ReadOnlySpan.CopyTo(to.FeedbackWeights.Span);
+            to.Repack();
+        }
+    }
+
+    public void Dispose() => Simulator.Dispose();
+}
