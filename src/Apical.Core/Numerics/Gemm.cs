@@ -190,14 +190,35 @@ public static partial class Gemm
     /// <summary>Packs B (k x n, row-major) into 32-column panels, zero-padding the last one.</summary>
     internal static unsafe void PackB(float* src, int k, int n, float* dst)
     {
+        bool v512 = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
         for (int j0 = 0; j0 < n; j0 += Panel)
         {
             int w = Math.Min(Panel, n - j0);
             float* s = src + j0;
-            if (w == Panel)
+            if (w == Panel && v512)
+            {
+                for (int p = 0; p < k; p++, s += n, dst += Panel)
+                {
+                    Vector512.Store(Vector512.Load(s), dst);
+                    Vector512.Store(Vector512.Load(s + 16), dst + 16);
+                }
+            }
+            else if (w == Panel)
             {
                 for (int p = 0; p < k; p++, s += n, dst += Panel)
                     Buffer.MemoryCopy(s, dst, Panel * sizeof(float), Panel * sizeof(float));
+            }
+            else if (v512)
+            {
+                // masked loads read only the w columns of the panel and give zeros in the padding
+                var lanes = Vector512<int>.Indices;
+                Vector512<float> m0 = Vector512.LessThan(lanes, Vector512.Create(w)).AsSingle();
+                Vector512<float> m1 = Vector512.LessThan(lanes, Vector512.Create(w - 16)).AsSingle();
+                for (int p = 0; p < k; p++, s += n, dst += Panel)
+                {
+                    Vector512.Store(Avx512F.MaskLoad(s, m0, Vector512<float>.Zero), dst);
+                    Vector512.Store(Avx512F.MaskLoad(s + 16, m1, Vector512<float>.Zero), dst + 16);
+                }
             }
             else
             {
