@@ -79,8 +79,8 @@ public static partial class NormalBlocks
         int m = dst.Length / 4;
         switch (ActivePath)
         {
-            case GemmPath.Vector512: Fill512(k0, k1, s0, s1, start, dst, m); break;
-            case GemmPath.Vector256: Fill256(k0, k1, s0, s1, start, dst, m); break;
+            case GemmPath.Vector512: FillLanes<Lanes512, Vector512<uint>>(k0, k1, s0, s1, start, dst, m); break;
+            case GemmPath.Vector256: FillLanes<Lanes256, Vector256<uint>>(k0, k1, s0, s1, start, dst, m); break;
             default: FillScalar(k0, k1, s0, s1, start, dst, m); break;
         }
     }
