@@ -122,3 +122,39 @@ public class GemmRepack : GemmOperands
     [Benchmark]
     public void Repack() => Packed.Repack(W);
 }
+
+/// <summary>
+/// The GLE MNIST-1D layer shapes (53 and 10 columns: partial 32-wide panels): the forward product, and the weight
+/// gradient δᵀX (Out x In from Batch x Out and Batch x In), as a GLE layer computes them at every step.
+/// </summary>
+[Config(typeof(GemmConfig))]
+public class GemmGleShapes : GemmOperands
+{
+    private Tensor _delta = null!, _grad = null!;
+
+    [Params(1, 100)]
+    public int Batch { get; set; }
+
+    [Params("53x53", "53x10")]
+    public string Shape { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Gemm.Path = GemmPath.Auto;
+        Create(Batch, Shape);
+        _delta = new Tensor(Batch, W.Rows);
+        var rng = new CounterRng(2, 0);
+        rng.FillUniform(_delta.Span, -1f, 1f);
+        _grad = new Tensor(W.Rows, W.Cols);
+    }
+
+    [Benchmark]
+    public void Packed_XWt() => Gemm.MatMul(X, Packed, Y);
+
+    [Benchmark]
+    public void Unpacked_XWt() => Gemm.MatMulTransB(X, W, Y);
+
+    [Benchmark]
+    public void Gradient_DeltaTX() => Gemm.MatMulTransA(_delta, X, _grad);
+}

@@ -118,6 +118,19 @@ public struct CounterRng
         if (i < dst.Length) dst[i] = mean + std * NextGaussian();
     }
 
+    /// <summary>
+    /// Fills <paramref name="dst"/> with standard normals from the next m = dst.Length / 4 blocks (dst.Length a multiple
+    /// of 64, see <see cref="NormalBlocks.BlockCount"/>), in the layout and width-independent arithmetic of
+    /// <see cref="NormalBlocks"/>; any unused outputs of the current block are discarded. Advances the counter by m.
+    /// </summary>
+    public void FillNormalBlocks(Span<float> dst)
+    {
+        NormalBlocks.Fill(_k0, _k1, _s0, _s1, _block, dst);
+        _block += (ulong)(dst.Length / 4);
+        _used = 4;
+        _hasSpare = false;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (float, float) BoxMuller(uint u, uint v)
     {

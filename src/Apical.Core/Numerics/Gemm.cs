@@ -190,14 +190,35 @@ public static partial class Gemm
     /// <summary>Packs B (k x n, row-major) into 32-column panels, zero-padding the last one.</summary>
     internal static unsafe void PackB(float* src, int k, int n, float* dst)
     {
+        bool v512 = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
         for (int j0 = 0; j0 < n; j0 += Panel)
         {
             int w = Math.Min(Panel, n - j0);
             float* s = src + j0;
-            if (w == Panel)
+            if (w == Panel && v512)
+            {
+                for (int p = 0; p < k; p++, s += n, dst += Panel)
+                {
+                    Vector512.Store(Vector512.Load(s), dst);
+                    Vector512.Store(Vector512.Load(s + 16), dst + 16);
+                }
+            }
+            else if (w == Panel)
             {
                 for (int p = 0; p < k; p++, s += n, dst += Panel)
                     Buffer.MemoryCopy(s, dst, Panel * sizeof(float), Panel * sizeof(float));
+            }
+            else if (v512)
+            {
+                // masked loads read only the w columns of the panel and give zeros in the padding
+                var lanes = Vector512<int>.Indices;
+                Vector512<float> m0 = Vector512.LessThan(lanes, Vector512.Create(w)).AsSingle();
+                Vector512<float> m1 = Vector512.LessThan(lanes, Vector512.Create(w - 16)).AsSingle();
+                for (int p = 0; p < k; p++, s += n, dst += Panel)
+                {
+                    Vector512.Store(Avx512F.MaskLoad(s, m0, Vector512<float>.Zero), dst);
+                    Vector512.Store(Avx512F.MaskLoad(s + 16, m1, Vector512<float>.Zero), dst + 16);
+                }
             }
             else
             {
@@ -218,30 +239,56 @@ public static partial class Gemm
         {
             int rows = Math.Min(Panel, n - j0);
             float* src = w + (nint)j0 * k;
-            if (rows == Panel)
+            int p = 0;
+            if (Avx.IsSupported)
             {
-                // Sequential writes; the 32 source rows each advance one float per p and stay cached.
-                for (int p = 0; p < k; p++, dst += Panel)
-                {
-                    float* s = src + p;
-                    for (int jj = 0; jj < Panel; jj += 4)
-                    {
-                        dst[jj] = s[(nint)jj * k];
-                        dst[jj + 1] = s[(nint)(jj + 1) * k];
-                        dst[jj + 2] = s[(nint)(jj + 2) * k];
-                        dst[jj + 3] = s[(nint)(jj + 3) * k];
-                    }
-                }
+                // 8 x 8 blocks transposed in registers; rows past the end of W give the zero padding
+                for (; p + 8 <= k; p += 8)
+                    for (int g = 0; g < Panel; g += 8)
+                        Transpose8x8(src + (nint)g * k + p, k, rows - g, dst + (nint)p * Panel + g);
             }
-            else
+            for (; p < k; p++)
             {
-                for (int p = 0; p < k; p++, dst += Panel)
-                {
-                    int jj = 0;
-                    for (; jj < rows; jj++) dst[jj] = src[(nint)jj * k + p];
-                    for (; jj < Panel; jj++) dst[jj] = 0f;
-                }
+                float* d = dst + (nint)p * Panel;
+                int jj = 0;
+                for (; jj < rows; jj++) d[jj] = src[(nint)jj * k + p];
+                for (; jj < Panel; jj++) d[jj] = 0f;
             }
+            dst += (nint)k * Panel;
         }
+    }
+
+    /// <summary>
+    /// Writes column t of the 8 x 8 block at <paramref name="src"/> (row stride k) to dst + t·Panel, for t = 0…7;
+    /// block rows at or beyond <paramref name="valid"/> read as zeros.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose8x8(float* src, nint k, int valid, float* dst)
+    {
+        Vector256<float> zero = Vector256<float>.Zero;
+        Vector256<float> r0 = valid > 0 ? Avx.LoadVector256(src) : zero;
+        Vector256<float> r1 = valid > 1 ? Avx.LoadVector256(src + 1 * k) : zero;
+        Vector256<float> r2 = valid > 2 ? Avx.LoadVector256(src + 2 * k) : zero;
+        Vector256<float> r3 = valid > 3 ? Avx.LoadVector256(src + 3 * k) : zero;
+        Vector256<float> r4 = valid > 4 ? Avx.LoadVector256(src + 4 * k) : zero;
+        Vector256<float> r5 = valid > 5 ? Avx.LoadVector256(src + 5 * k) : zero;
+        Vector256<float> r6 = valid > 6 ? Avx.LoadVector256(src + 6 * k) : zero;
+        Vector256<float> r7 = valid > 7 ? Avx.LoadVector256(src + 7 * k) : zero;
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst + 0 * Panel, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + 1 * Panel, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * Panel, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * Panel, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * Panel, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * Panel, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * Panel, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * Panel, Avx.Permute2x128(s3, s7, 0x31));
     }
 }

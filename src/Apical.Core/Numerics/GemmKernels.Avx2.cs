@@ -106,12 +106,16 @@ public static partial class Gemm
         }
         else
         {
-            StoreRowPartial256(c00, c01, c + 0 * ldc, nr, alpha, addC);
-            if (TR.Count > 1) StoreRowPartial256(c10, c11, c + 1 * ldc, nr, alpha, addC);
-            if (TR.Count > 2) StoreRowPartial256(c20, c21, c + 2 * ldc, nr, alpha, addC);
-            if (TR.Count > 3) StoreRowPartial256(c30, c31, c + 3 * ldc, nr, alpha, addC);
-            if (TR.Count > 4) StoreRowPartial256(c40, c41, c + 4 * ldc, nr, alpha, addC);
-            if (TR.Count > 5) StoreRowPartial256(c50, c51, c + 5 * ldc, nr, alpha, addC);
+            // lanes j < nr of the two 8-wide halves (sign bit set); masked loads and stores never touch C beyond column nr
+            var lanes = Vector256<int>.Indices;
+            Vector256<float> m0 = Vector256.LessThan(lanes, Vector256.Create(nr)).AsSingle();
+            Vector256<float> m1 = Vector256.LessThan(lanes, Vector256.Create(nr - 8)).AsSingle();
+            StoreRowPartial256(c00, c01, c + 0 * ldc, m0, m1, va, addC);
+            if (TR.Count > 1) StoreRowPartial256(c10, c11, c + 1 * ldc, m0, m1, va, addC);
+            if (TR.Count > 2) StoreRowPartial256(c20, c21, c + 2 * ldc, m0, m1, va, addC);
+            if (TR.Count > 3) StoreRowPartial256(c30, c31, c + 3 * ldc, m0, m1, va, addC);
+            if (TR.Count > 4) StoreRowPartial256(c40, c41, c + 4 * ldc, m0, m1, va, addC);
+            if (TR.Count > 5) StoreRowPartial256(c50, c51, c + 5 * ldc, m0, m1, va, addC);
         }
     }
 
@@ -130,15 +134,23 @@ public static partial class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void StoreRowPartial256(Vector256<float> v0, Vector256<float> v1, float* c, int nr, float alpha, bool addC)
+    /// <summary>
+    /// Stores the first nr columns of a row (masks m0, m1): C = alpha·acc, or C + alpha·acc as a separate multiply
+    /// and add, the rounding of the former scalar tail loop, so partial panels give the same bits as before.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreRowPartial256(Vector256<float> v0, Vector256<float> v1, float* c, Vector256<float> m0, Vector256<float> m1,
+        Vector256<float> va, bool addC)
     {
-        float* t = stackalloc float[16];
-        Vector256.Store(v0, t + 0);
-        Vector256.Store(v1, t + 8);
         if (addC)
-            for (int j = 0; j < nr; j++) c[j] += alpha * t[j];
+        {
+            Avx.MaskStore(c + 0, m0, Avx.MaskLoad(c + 0, m0) + v0 * va);
+            Avx.MaskStore(c + 8, m1, Avx.MaskLoad(c + 8, m1) + v1 * va);
+        }
         else
-            for (int j = 0; j < nr; j++) c[j] = alpha * t[j];
+        {
+            Avx.MaskStore(c + 0, m0, v0 * va);
+            Avx.MaskStore(c + 8, m1, v1 * va);
+        }
     }
 }

@@ -124,14 +124,18 @@ public static partial class Gemm
         }
         else
         {
-            StoreRowPartial512(c00, c01, c + 0 * ldc, nr, alpha, addC);
-            if (TR.Count > 1) StoreRowPartial512(c10, c11, c + 1 * ldc, nr, alpha, addC);
-            if (TR.Count > 2) StoreRowPartial512(c20, c21, c + 2 * ldc, nr, alpha, addC);
-            if (TR.Count > 3) StoreRowPartial512(c30, c31, c + 3 * ldc, nr, alpha, addC);
-            if (TR.Count > 4) StoreRowPartial512(c40, c41, c + 4 * ldc, nr, alpha, addC);
-            if (TR.Count > 5) StoreRowPartial512(c50, c51, c + 5 * ldc, nr, alpha, addC);
-            if (TR.Count > 6) StoreRowPartial512(c60, c61, c + 6 * ldc, nr, alpha, addC);
-            if (TR.Count > 7) StoreRowPartial512(c70, c71, c + 7 * ldc, nr, alpha, addC);
+            // lanes j < nr of the two 16-wide halves; masked loads and stores never touch C beyond column nr
+            var lanes = Vector512<int>.Indices;
+            Vector512<float> m0 = Vector512.LessThan(lanes, Vector512.Create(nr)).AsSingle();
+            Vector512<float> m1 = Vector512.LessThan(lanes, Vector512.Create(nr - 16)).AsSingle();
+            StoreRowPartial512(c00, c01, c + 0 * ldc, m0, m1, va, addC);
+            if (TR.Count > 1) StoreRowPartial512(c10, c11, c + 1 * ldc, m0, m1, va, addC);
+            if (TR.Count > 2) StoreRowPartial512(c20, c21, c + 2 * ldc, m0, m1, va, addC);
+            if (TR.Count > 3) StoreRowPartial512(c30, c31, c + 3 * ldc, m0, m1, va, addC);
+            if (TR.Count > 4) StoreRowPartial512(c40, c41, c + 4 * ldc, m0, m1, va, addC);
+            if (TR.Count > 5) StoreRowPartial512(c50, c51, c + 5 * ldc, m0, m1, va, addC);
+            if (TR.Count > 6) StoreRowPartial512(c60, c61, c + 6 * ldc, m0, m1, va, addC);
+            if (TR.Count > 7) StoreRowPartial512(c70, c71, c + 7 * ldc, m0, m1, va, addC);
         }
     }
 
@@ -150,15 +154,23 @@ public static partial class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void StoreRowPartial512(Vector512<float> v0, Vector512<float> v1, float* c, int nr, float alpha, bool addC)
+    /// <summary>
+    /// Stores the first nr columns of a row (masks m0, m1): C = alpha·acc, or C + alpha·acc as a separate multiply
+    /// and add, the rounding of the former scalar tail loop, so partial panels give the same bits as before.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreRowPartial512(Vector512<float> v0, Vector512<float> v1, float* c, Vector512<float> m0, Vector512<float> m1,
+        Vector512<float> va, bool addC)
     {
-        float* t = stackalloc float[32];
-        Vector512.Store(v0, t + 0);
-        Vector512.Store(v1, t + 16);
         if (addC)
-            for (int j = 0; j < nr; j++) c[j] += alpha * t[j];
+        {
+            Avx512F.MaskStore(c + 0, m0, Avx512F.MaskLoad(c + 0, m0, Vector512<float>.Zero) + v0 * va);
+            Avx512F.MaskStore(c + 16, m1, Avx512F.MaskLoad(c + 16, m1, Vector512<float>.Zero) + v1 * va);
+        }
         else
-            for (int j = 0; j < nr; j++) c[j] = alpha * t[j];
+        {
+            Avx512F.MaskStore(c + 0, m0, v0 * va);
+            Avx512F.MaskStore(c + 16, m1, v1 * va);
+        }
     }
 }

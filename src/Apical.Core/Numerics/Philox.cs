@@ -10,8 +10,8 @@ namespace Apical.Core.Numerics;
 /// </summary>
 public static class Philox
 {
-    private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
-    private const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+    internal const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
+    internal const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 
     /// <summary>Encrypts counter (c0..c3) under key (k0, k1) in place.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

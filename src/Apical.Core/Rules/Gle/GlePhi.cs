@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Apical.Core.Rules.Gle;
 
@@ -26,12 +28,11 @@ public static class GlePhiFunctions
                 break;
             case GlePhi.Tanh:
                 TensorPrimitives.Tanh(uTilde, r);
-                TensorPrimitives.Multiply(r, r, rp);
-                TensorPrimitives.Subtract(1f, rp, rp);
+                OneMinusSquare(r, rp);
                 break;
             case GlePhi.Logistic:
                 TensorPrimitives.Sigmoid(uTilde, r);
-                for (int i = 0; i < r.Length; i++) rp[i] = r[i] * (1f - r[i]);
+                TimesOneMinus(r, rp);
                 break;
             case GlePhi.Softplus:
                 for (int i = 0; i < r.Length; i++)
@@ -44,6 +45,24 @@ public static class GlePhiFunctions
             default:
                 throw new ArgumentOutOfRangeException(nameof(phi), phi, "unknown φ");
         }
+    }
+
+    /// <summary>rp = 1 − r·r (multiply, then subtract: the same two roundings at every vector width).</summary>
+    private static void OneMinusSquare(ReadOnlySpan<float> r, Span<float> rp)
+    {
+        var rv = MemoryMarshal.Cast<float, Vector<float>>(r);
+        var pv = MemoryMarshal.Cast<float, Vector<float>>(rp);
+        for (int i = 0; i < rv.Length; i++) pv[i] = Vector<float>.One - rv[i] * rv[i];
+        for (int i = rv.Length * Vector<float>.Count; i < r.Length; i++) rp[i] = 1f - r[i] * r[i];
+    }
+
+    /// <summary>rp = r·(1 − r).</summary>
+    private static void TimesOneMinus(ReadOnlySpan<float> r, Span<float> rp)
+    {
+        var rv = MemoryMarshal.Cast<float, Vector<float>>(r);
+        var pv = MemoryMarshal.Cast<float, Vector<float>>(rp);
+        for (int i = 0; i < rv.Length; i++) pv[i] = rv[i] * (Vector<float>.One - rv[i]);
+        for (int i = rv.Length * Vector<float>.Count; i < r.Length; i++) rp[i] = r[i] * (1f - r[i]);
     }
 
     public static double Value(GlePhi phi, double x) => phi switch

@@ -23,44 +23,50 @@ public static class NeuronStep
         int i = 0;
         if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
         {
-            int vl = n / Vector<float>.Count;
-            var eiV = MemoryMarshal.Cast<float, Vector<float>>(eInst);
-            var vV = MemoryMarshal.Cast<float, Vector<float>>(v);
-            var eV = MemoryMarshal.Cast<float, Vector<float>>(e);
-            var dV = MemoryMarshal.Cast<float, Vector<float>>(drive);
-            var bV = hasBias ? MemoryMarshal.Cast<float, Vector<float>>(bias) : default;
-            var uV = MemoryMarshal.Cast<float, Vector<float>>(u);
-            var utV = MemoryMarshal.Cast<float, Vector<float>>(uTilde);
-            var udV = wantUDot ? MemoryMarshal.Cast<float, Vector<float>>(uDot) : default;
-            var mrV = MemoryMarshal.Cast<float, Vector<float>>(mOverR);
-            var drV = MemoryMarshal.Cast<float, Vector<float>>(dtOverR);
-            var rmV = MemoryMarshal.Cast<float, Vector<float>>(rOverM);
-            var dmV = MemoryMarshal.Cast<float, Vector<float>>(dtOverM);
-            var imV = MemoryMarshal.Cast<float, Vector<float>>(invTauM);
+            // The lengths were all n (checked below); unchecked loads and stores keep the loop free of bounds checks.
+            if (v.Length < n || e.Length < n || drive.Length < n || u.Length < n || uTilde.Length < n || mOverR.Length < n
+                || dtOverR.Length < n || rOverM.Length < n || dtOverM.Length < n || (hasBias && bias.Length < n)
+                || (wantUDot && (uDot.Length < n || invTauM.Length < n)))
+                throw new ArgumentException($"NeuronStep.Row: every span must hold the {n} values of e^inst");
+            ref float ei = ref MemoryMarshal.GetReference(eInst);
+            ref float vr = ref MemoryMarshal.GetReference(v);
+            ref float er = ref MemoryMarshal.GetReference(e);
+            ref float dr = ref MemoryMarshal.GetReference(drive);
+            ref float br = ref MemoryMarshal.GetReference(bias);
+            ref float ur = ref MemoryMarshal.GetReference(u);
+            ref float utr = ref MemoryMarshal.GetReference(uTilde);
+            ref float udr = ref MemoryMarshal.GetReference(uDot);
+            ref float mr = ref MemoryMarshal.GetReference(mOverR);
+            ref float drr = ref MemoryMarshal.GetReference(dtOverR);
+            ref float rm = ref MemoryMarshal.GetReference(rOverM);
+            ref float dm = ref MemoryMarshal.GetReference(dtOverM);
+            ref float im = ref MemoryMarshal.GetReference(invTauM);
             var g = new Vector<float>(gamma);
-            for (int k = 0; k < vl; k++)
+            nuint end = (nuint)(n - Vector<float>.Count);
+            for (nuint k = 0; k <= end; k += (nuint)Vector<float>.Count)
             {
                 Vector<float> ek, vk;
                 if (prospective)
                 {
-                    var vOld = vV[k];
-                    var diff = eiV[k] - vOld;
-                    ek = diff * mrV[k] + vOld;
-                    vk = diff * drV[k] + vOld;
+                    var vOld = Vector.LoadUnsafe(ref vr, k);
+                    var diff = Vector.LoadUnsafe(ref ei, k) - vOld;
+                    ek = diff * Vector.LoadUnsafe(ref mr, k) + vOld;
+                    vk = diff * Vector.LoadUnsafe(ref drr, k) + vOld;
                 }
-                else ek = vk = eiV[k];
-                eV[k] = ek;
-                vV[k] = vk;
-                var s = hasBias ? dV[k] + bV[k] : dV[k];
+                else ek = vk = Vector.LoadUnsafe(ref ei, k);
+                ek.StoreUnsafe(ref er, k);
+                vk.StoreUnsafe(ref vr, k);
+                var s = Vector.LoadUnsafe(ref dr, k);
+                if (hasBias) s += Vector.LoadUnsafe(ref br, k);
                 var x = gamma != 0f ? ek * g + s : s;
-                var uOld = uV[k];
+                var uOld = Vector.LoadUnsafe(ref ur, k);
                 var dx = x - uOld;
-                dV[k] = dx;
-                utV[k] = dx * rmV[k] + uOld;
-                if (wantUDot) udV[k] = dx * imV[k];
-                uV[k] = dx * dmV[k] + uOld;
+                dx.StoreUnsafe(ref dr, k);
+                (dx * Vector.LoadUnsafe(ref rm, k) + uOld).StoreUnsafe(ref utr, k);
+                if (wantUDot) (dx * Vector.LoadUnsafe(ref im, k)).StoreUnsafe(ref udr, k);
+                (dx * Vector.LoadUnsafe(ref dm, k) + uOld).StoreUnsafe(ref ur, k);
             }
-            i = vl * Vector<float>.Count;
+            i = n / Vector<float>.Count * Vector<float>.Count;
         }
         for (; i < n; i++)
         {
