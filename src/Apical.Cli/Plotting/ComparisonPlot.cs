@@ -11,15 +11,7 @@ internal static class ComparisonPlot
     {
         var loss = Panel(runs, "Test loss", "Loss", m => PickTest(m).Loss, v => v, Alignment.UpperRight);
         var accuracy = Panel(runs, "Test accuracy", "Accuracy (%)", m => PickTest(m).Accuracy, v => v * 100, Alignment.LowerRight);
-        var multiplot = new Multiplot();
-        foreach (var existing in multiplot.GetPlots())
-            multiplot.RemovePlot(existing);
-        multiplot.AddPlot(loss);
-        multiplot.AddPlot(accuracy);
-        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(pngPath))!, "." + Path.GetFileNameWithoutExtension(pngPath) + ".partial.png");
-        multiplot.SavePng(temp, CurvesPlot.Width, CurvesPlot.Height);
-        File.Move(temp, pngPath, overwrite: true);
+        CurvesPlot.SaveSideBySide(loss, accuracy, pngPath);
     }
 
     private static (double Loss, double Accuracy) PickTest(EpochMetrics m) =>
@@ -41,17 +33,8 @@ internal static class ComparisonPlot
                 xs.Add(r.Epoch);
                 ys.Add(scale(v));
             }
-            if (xs.Count == 0) continue;
-            var scatter = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), palette.GetColor(i % palette.Colors.Length));
-            scatter.LegendText = runs[i].Label;
-            scatter.LineWidth = 2;
-            scatter.MarkerSize = 4;
+            if (xs.Count > 0) CurvesPlot.AddSeries(plot, xs.ToArray(), ys.ToArray(), palette.GetColor(i % palette.Colors.Length), runs[i].Label, markerSize: 4);
         }
-        plot.Title(title);
-        plot.XLabel("Epoch");
-        plot.YLabel(yLabel);
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.ShowLegend(legend);
-        return plot;
+        return CurvesPlot.Label(plot, title, yLabel, legend);
     }
 }

@@ -35,17 +35,42 @@ internal static class CurvesPlot
         var accuracy = Panel(rows, title.Length == 0 ? "Accuracy" : $"{title}: accuracy", "Accuracy (%)", v => v * 100, s => s.Accuracy,
             Alignment.LowerRight);
 
+        SaveSideBySide(loss, accuracy, pngPath);
+    }
+
+    /// <summary>Writes two panels side by side as one PNG. Renders beside the target, then moves over it: an
+    /// interrupted render never leaves a torn PNG.</summary>
+    public static void SaveSideBySide(Plot left, Plot right, string pngPath)
+    {
         var multiplot = new Multiplot();
         foreach (var existing in multiplot.GetPlots())
             multiplot.RemovePlot(existing);
-        multiplot.AddPlot(loss);
-        multiplot.AddPlot(accuracy);
+        multiplot.AddPlot(left);
+        multiplot.AddPlot(right);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
-
-        // Render beside the target, then move over it: an interrupted render never leaves a torn PNG.
         var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(pngPath))!, "." + Path.GetFileNameWithoutExtension(pngPath) + ".partial.png");
         multiplot.SavePng(temp, Width, Height);
         File.Move(temp, pngPath, overwrite: true);
+    }
+
+    /// <summary>Adds one labelled line-and-marker series.</summary>
+    public static void AddSeries(Plot plot, double[] xs, double[] ys, Color color, string label, float markerSize = 6)
+    {
+        var scatter = plot.Add.Scatter(xs, ys, color);
+        scatter.LegendText = label;
+        scatter.LineWidth = 2;
+        scatter.MarkerSize = markerSize;
+    }
+
+    /// <summary>Title, axis labels (epochs on x, integer ticks) and the legend of a panel.</summary>
+    public static Plot Label(Plot plot, string title, string yLabel, Alignment legend)
+    {
+        plot.Title(title);
+        plot.XLabel("Epoch");
+        plot.YLabel(yLabel);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(legend);
+        return plot;
     }
 
     private static Plot Panel(
@@ -63,16 +88,8 @@ internal static class CurvesPlot
                 continue;
             var xs = points.Select(r => (double)r.Epoch).ToArray();
             var ys = points.Select(r => scale(value(r))).ToArray();
-            var scatter = plot.Add.Scatter(xs, ys, palette.GetColor(i));
-            scatter.LegendText = Series[i].Label;
-            scatter.LineWidth = 2;
-            scatter.MarkerSize = 6;
+            AddSeries(plot, xs, ys, palette.GetColor(i), Series[i].Label);
         }
-        plot.Title(title);
-        plot.XLabel("Epoch");
-        plot.YLabel(yLabel);
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.ShowLegend(legend);
-        return plot;
+        return Label(plot, title, yLabel, legend);
     }
 }
