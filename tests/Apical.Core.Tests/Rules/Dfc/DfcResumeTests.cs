@@ -20,12 +20,13 @@ public class DfcResumeTests
         public string CheckpointRoot { get; } = root;
         public List<EpochMetrics> Epochs { get; } = new();
         public List<string> Events { get; } = new();
-        public void OnEvent(string message) => Events.Add(message);
+        public Action<string>? OnEventHook { get; init; }
+        public void OnEvent(string message) { Events.Add(message); OnEventHook?.Invoke(message); }
         public void OnBatch(in BatchProgress progress) { }
         public void OnEpoch(EpochMetrics metrics) => Epochs.Add(metrics);
     }
 
-    public static RunConfig Config(RuleKind rule, int epochs = 3, int hidden = 8)
+    public static RunConfig Config(RuleKind rule, int epochs = 3, int hidden = 8, int pretrain = 1)
     {
         var c = TinyNetworks.Config(rule, new[] { 10, hidden, 3 }, new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 },
             batchSize: 20, epochs: epochs);
@@ -37,14 +38,14 @@ public class DfcResumeTests
             {
                 Forward = new DfcSimulationSpec { Dt = 0.01, Steps = 30, TauV = 0.05, Alpha = 1e-3, Kp = 2, Noise = NoiseKind.LowPass, Sigma = 0.01, Schedule = schedule },
                 Feedback = new DfcSimulationSpec { Dt = 0.01, Steps = 30, TauV = 0.05, Alpha = 0.05, Kp = 0.1, Noise = NoiseKind.LowPass, Sigma = 0.01, Schedule = schedule },
-                TargetClassValue = 0.9, TauNoise = 0.05, TauF = 0.5, ScalingFbUpdates = true, InitFbEpochs = 1, ExtraFbEpochs = 1,
+                TargetClassValue = 0.9, TauNoise = 0.05, TauF = 0.5, ScalingFbUpdates = true, InitFbEpochs = pretrain, ExtraFbEpochs = 1,
                 FeedbackOptimizer = fb, PretrainOptimizer = pre, ProbeBatchSize = 8,
             }
             : new DfcSpec
             {
                 Forward = new DfcSimulationSpec { Dt = 0.02, Steps = 30, TauV = 0.2, Alpha = 1e-2, Kp = 2, Schedule = schedule },
                 Feedback = new DfcSimulationSpec { Dt = 2e-3, Steps = 20, TauV = 0.01, TauFb = 0.3, Alpha = 0.25, Kp = 0.1, Noise = NoiseKind.White, Sigma = 0.01, Schedule = schedule },
-                TargetStepsize = 0.1, TargetClassValue = 1, InitFbEpochs = 1,
+                TargetStepsize = 0.1, TargetClassValue = 1, InitFbEpochs = pretrain,
                 FeedbackOptimizer = fb, PretrainOptimizer = pre, ProbeBatchSize = 8,
             };
         return new RunConfig
@@ -105,6 +106,36 @@ public class DfcResumeTests
         for (int i = 0; i < expected.Count; i++) Assert.Equal(Values(expected[i]), Values(observer.Epochs[i]));
         // the resumed run writes the same checkpoints: their files hold the same bytes
         Assert.Equal(Files(Path.Combine(tmp.File("straight"), "epoch-000003")), Files(Path.Combine(tmp.File("resumed"), "epoch-000003")));
+    }
+
+    [Theory]
+    [InlineData(RuleKind.Dfc)]
+    [InlineData(RuleKind.StrongDfc)]
+    public void ARunStoppedDuringThePretrainingResumesBitForBit(RuleKind rule)
+    {
+        using var tmp = new TempDir();
+        var data = Data();
+        using var straight = new DfcSession(Config(rule, epochs: 2, pretrain: 3), data);
+        var straightObserver = new StoringObserver(tmp.File("straight"));
+        Assert.True(straight.Run(straightObserver, CancellationToken.None).Completed);
+
+        using var cancel = new CancellationTokenSource();
+        using (var stopped = new DfcSession(Config(rule, epochs: 2, pretrain: 3), data))
+        {
+            var observer = new StoringObserver(tmp.File("stopped")) { OnEventHook = e => { if (e.StartsWith("checkpoint: ")) cancel.Cancel(); } };
+            Assert.False(stopped.Run(observer, cancel.Token).Completed);
+            Assert.Equal(1, stopped.PretrainEpochsDone);
+        }
+        using var resumed = new DfcSession(Config(rule, epochs: 2, pretrain: 3), data);
+        resumed.Restore(Path.Combine(tmp.File("stopped"), "epoch-000000"));
+        Assert.Equal(1, resumed.PretrainEpochsDone);
+        var resumedObserver = new StoringObserver(tmp.File("resumed"));
+        Assert.True(resumed.Run(resumedObserver, CancellationToken.None).Completed);
+
+        Assert.Equal(Parameters(straight.Network), Parameters(resumed.Network));
+        var expected = straightObserver.Epochs.Where(e => e.Epoch > 0).ToList();
+        Assert.Equal(expected.Count, resumedObserver.Epochs.Count);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(Values(expected[i]), Values(resumedObserver.Epochs[i]));
     }
 
     private static byte[][] Files(string dir) =>
