@@ -22,15 +22,6 @@ public sealed class DfcResumeTests : Akka.TestKit.Xunit2.TestKit
 
     public DfcResumeTests() : base(Hocon) { }
 
-    private sealed class StoringObserver(string root) : IRunObserver, IRunStorage
-    {
-        public string CheckpointRoot { get; } = root;
-        public List<EpochMetrics> Epochs { get; } = new();
-        public void OnEvent(string message) { }
-        public void OnBatch(in BatchProgress progress) { }
-        public void OnEpoch(EpochMetrics metrics) => Epochs.Add(metrics);
-    }
-
     private static RunConfig Config(RuleKind rule, int epochs)
     {
         var c = DfcComparison.Config(rule);

@@ -15,17 +15,6 @@ namespace Apical.Core.Tests.Rules.Dfc;
 /// pre-training or after an epoch equals the uninterrupted run bit for bit.</summary>
 public class DfcResumeTests
 {
-    public sealed class StoringObserver(string root) : IRunObserver, IRunStorage
-    {
-        public string CheckpointRoot { get; } = root;
-        public List<EpochMetrics> Epochs { get; } = new();
-        public List<string> Events { get; } = new();
-        public Action<string>? OnEventHook { get; init; }
-        public void OnEvent(string message) { Events.Add(message); OnEventHook?.Invoke(message); }
-        public void OnBatch(in BatchProgress progress) { }
-        public void OnEpoch(EpochMetrics metrics) => Epochs.Add(metrics);
-    }
-
     public static RunConfig Config(RuleKind rule, int epochs = 3, int hidden = 8, int pretrain = 1)
     {
         var c = TinyNetworks.Config(rule, new[] { 10, hidden, 3 }, new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 },
