@@ -21,11 +21,13 @@ public static class DfcActorTrainer
         return new DfcSession(config, data, (c, _) => new DfcActorEngine(system, host, c, shape, options));
     }
 
-    /// <summary>Trains for <c>config.Epochs</c> epochs; blocks the calling thread (not an actor's).</summary>
+    /// <summary>Trains for <c>config.Epochs</c> epochs, continuing from the checkpoint <paramref name="resumeFrom"/> if
+    /// given (written on either engine); blocks the calling thread (not an actor's).</summary>
     public static RunResult Run(ActorSystem system, ILayerHost host, RunConfig config, DataSplits data, IRunObserver observer,
-        CancellationToken cancel, ActorRunOptions? options = null)
+        CancellationToken cancel, ActorRunOptions? options = null, string? resumeFrom = null)
     {
         using var session = CreateSession(system, host, config, data, options);
+        Experiment.Resume(session, observer, resumeFrom);
         return session.Run(observer, cancel);
     }
 }

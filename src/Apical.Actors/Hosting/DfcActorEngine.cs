@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Apical.Actors.Protocol;
+using Apical.Core.Checkpoints;
 using Apical.Core.Model;
 using Apical.Core.Numerics;
 using Apical.Core.Rules.Dfc;
@@ -121,7 +122,7 @@ public sealed class DfcActorEngine : IDfcEngine
 
     public void CopyParametersTo(DfcNetwork network)
     {
-        if (network.Layers.Count != _layers) throw new ArgumentException($"network of {network.Layers.Count} layers, the run has {_layers}");
+        CheckLayers(network);
         var parameters = _entities.Parameters();
         for (int l = 1; l <= _layers; l++)
         {
@@ -142,6 +143,50 @@ public sealed class DfcActorEngine : IDfcEngine
             }
             layer.Repack();
         }
+    }
+
+    /// <summary>Each layer entity serialises its own state (<see cref="GetCheckpoint"/>); the controller has none
+    /// that survives a mini-batch.</summary>
+    public IReadOnlyList<(INode Node, byte[] State)> CaptureState(DfcNetwork network)
+    {
+        CheckLayers(network);
+        var waits = new Task<CheckpointData>[_layers];
+        for (int l = 1; l <= _layers; l++)
+            waits[l - 1] = _entities.Nodes[l].Ask<CheckpointData>(new GetCheckpoint(RunId), _timeout);
+        var states = new List<(INode, byte[])>();
+        foreach (var w in waits)
+        {
+            var d = _entities.Wait(w, "collecting checkpoint state");
+            if (d.NodeId < 1 || d.NodeId > _layers || d.State.Length == 0)
+                throw new InvalidOperationException($"run {RunId}: node {d.NodeId} sent no layer checkpoint");
+            states.Add((network.Layers[d.NodeId - 1], d.State));
+        }
+        return states;
+    }
+
+    /// <summary>Hands each layer entity its stored state; only before the first mini-batch (the entities' step
+    /// counters are still at 0).</summary>
+    public void RestoreState(DfcNetwork network, Func<INode, (byte[] State, string Source)> stateOf)
+    {
+        CheckLayers(network);
+        if (_nextStep != 1) throw new InvalidOperationException($"run {RunId}: a checkpoint can only be restored before the first mini-batch");
+        var waits = new Task<CheckpointRestored>[_layers];
+        for (int l = 1; l <= _layers; l++)
+        {
+            var (state, source) = stateOf(network.Layers[l - 1]);
+            waits[l - 1] = _entities.Nodes[l].Ask<CheckpointRestored>(new RestoreCheckpoint(RunId, state, source, 0, 0, 0), _timeout);
+        }
+        foreach (var w in waits)
+        {
+            var r = _entities.Wait(w, "restoring a checkpoint");
+            if (r.Error is not null) throw new CheckpointException(network.Layers[r.NodeId - 1].Name, r.Error);
+        }
+        CopyParametersTo(network);
+    }
+
+    private void CheckLayers(DfcNetwork network)
+    {
+        if (network.Layers.Count != _layers) throw new ArgumentException($"network of {network.Layers.Count} layers, the run has {_layers}");
     }
 
     public void Dispose() => _entities.Stop();

@@ -25,10 +25,7 @@ internal static class ActorEngine
         {
             if (!UsesActors(engine, actors, config)) return Experiment.Run(config, data, observer, cancel, resumeFrom);
             if (config.Rule is RuleKind.Dfc or RuleKind.StrongDfc)
-            {
-                if (resumeFrom is not null) throw new UsageException($"--resume: runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet");
                 DfcActorEngine.CheckConfig(config); // before a cluster node starts
-            }
             else if (config.Rule is RuleKind.Gle && resumeFrom is not null)
                 throw new UsageException("--resume: GLE runs cannot be resumed from a checkpoint yet");
             else if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa or RuleKind.Gle))
@@ -80,7 +77,7 @@ internal static class ActorEngine
             var host = ClusterBootstrap.HostFor(region, o.Placement);
             return config.Rule switch
             {
-                RuleKind.Dfc or RuleKind.StrongDfc => DfcActorTrainer.Run(system, host, config, data, observer, cancel),
+                RuleKind.Dfc or RuleKind.StrongDfc => DfcActorTrainer.Run(system, host, config, data, observer, cancel, resumeFrom: resumeFrom),
                 RuleKind.Gle => GleOnActors.Run(system, host, config, data, observer, cancel),
                 _ => ActorTrainer.Run(system, host, config, data, observer, cancel, resumeFrom: resumeFrom),
             };

@@ -3,8 +3,10 @@ using Apical.Core.Model;
 
 namespace Apical.Core.Checkpoints;
 
-/// <summary>Where a run stands at a checkpoint: the epochs done and the step counters of each phase.</summary>
-public sealed record CheckpointPosition(int Epoch, long TrainStep, long ValidationStep, long TestStep);
+/// <summary>Where a run stands at a checkpoint: the epochs done and the step counters of each phase, plus any
+/// counters a rule's driver carries (<paramref name="Extra"/>, stored after the common ones in their order).</summary>
+public sealed record CheckpointPosition(int Epoch, long TrainStep, long ValidationStep, long TestStep,
+    IReadOnlyList<KeyValuePair<string, long>>? Extra = null);
 
 /// <summary>
 /// A run's checkpoint: one directory <c>epoch-NNNNNN</c> under the run's <c>checkpoints</c> folder holding a file
@@ -43,6 +45,8 @@ public static class RunCheckpoint
             w.Counter("train_step", position.TrainStep);
             w.Counter("validation_step", position.ValidationStep);
             w.Counter("test_step", position.TestStep);
+            if (position.Extra is not null)
+                foreach (var (key, value) in position.Extra) w.Counter(key, value);
             w.Commit();
         }
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
@@ -77,14 +81,21 @@ public static class RunCheckpoint
         return (File.ReadAllBytes(file), file);
     }
 
-    /// <summary>The run's position stored in a checkpoint.</summary>
-    public static CheckpointPosition ReadPosition(string directory)
+    /// <summary>The run's position stored in a checkpoint, with the driver's counters named <paramref name="extra"/>
+    /// (which must follow the common ones in that order and be all there is).</summary>
+    public static CheckpointPosition ReadPosition(string directory, IReadOnlyList<string>? extra = null)
     {
         if (!Directory.Exists(directory)) throw new CheckpointException(directory, "checkpoint directory not found");
         CheckpointPosition position;
         using (var r = new CheckpointReader(Path.Combine(directory, SessionFile), -1, "session"))
         {
             position = new CheckpointPosition((int)r.Counter("epoch"), r.Counter("train_step"), r.Counter("validation_step"), r.Counter("test_step"));
+            if (extra is { Count: > 0 })
+            {
+                var values = new List<KeyValuePair<string, long>>(extra.Count);
+                foreach (var key in extra) values.Add(new(key, r.Counter(key)));
+                position = position with { Extra = values };
+            }
             r.End();
         }
         return position;

@@ -11,15 +11,24 @@ public static class Experiment
     public static RunResult Run(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, string? resumeFrom = null) => config.Rule switch
     {
         RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa => Trainer.Run(config, data, observer, cancel, resumeFrom),
+        RuleKind.Dfc or RuleKind.StrongDfc => RunDfc(config, data, observer, cancel, resumeFrom),
         _ when resumeFrom is not null => throw new NotSupportedException($"runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet"),
         RuleKind.Gle => Rules.Gle.GleDriver.Run(config, data, observer, cancel),
-        RuleKind.Dfc or RuleKind.StrongDfc => RunDfc(config, data, observer, cancel),
         _ => throw new NotSupportedException($"rule '{config.Rule}' has no in-process driver yet"),
     };
 
-    private static RunResult RunDfc(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel)
+    private static RunResult RunDfc(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, string? resumeFrom)
     {
         using var session = new Rules.Dfc.DfcSession(config, data);
+        Resume(session, observer, resumeFrom);
         return session.Run(observer, cancel);
+    }
+
+    /// <summary>Restores a DFC session from <paramref name="resumeFrom"/> (if given) and reports where it continues.</summary>
+    public static void Resume(Rules.Dfc.DfcSession session, IRunObserver observer, string? resumeFrom)
+    {
+        if (resumeFrom is null) return;
+        session.Restore(resumeFrom);
+        observer.OnEvent($"resumed from {resumeFrom} after epoch {session.EpochsDone} ({session.PretrainEpochsDone} feedback pre-training epochs)");
     }
 }

@@ -11,16 +11,6 @@ namespace Apical.Core.Tests.Checkpoints;
 
 public class ResumeTests
 {
-    private sealed class StoringObserver(string root) : IRunObserver, IRunStorage
-    {
-        public string CheckpointRoot { get; } = root;
-        public List<EpochMetrics> Epochs { get; } = new();
-        public List<string> Events { get; } = new();
-        public void OnEvent(string message) => Events.Add(message);
-        public void OnBatch(in BatchProgress progress) { }
-        public void OnEpoch(EpochMetrics metrics) => Epochs.Add(metrics);
-    }
-
     private static RunConfig Config(int epochs, RuleKind rule = RuleKind.Bp, int depth = 1) =>
         TinyNetworks.Config(rule, new[] { 8, 16, 3 }, new Apical.Core.Optimization.OptimizerSpec { LearningRate = 1e-2 }, 8, pipelineDepth: depth, epochs: epochs);
 

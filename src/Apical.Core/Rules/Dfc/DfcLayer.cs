@@ -1,3 +1,4 @@
+using Apical.Core.Checkpoints;
 using Apical.Core.Model;
 using Apical.Core.Numerics;
 using Apical.Core.Optimization;
@@ -17,7 +18,7 @@ namespace Apical.Core.Rules.Dfc;
 /// (<see cref="DfcCommands"/>) wherever the layer is hosted.
 /// </para>
 /// </summary>
-public sealed class DfcLayer : INode, IParameterized, ICommandTarget
+public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpointable
 {
     private readonly DfcLayerOptions _o;
     private readonly InputPort[] _inputs;
@@ -283,6 +284,27 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget
             (c.UsePretrainOptimizer ? _optQPretrain : _optQ).Step(_feedback.Gradient);
             _packedQ.Repack(FeedbackWeights);
         }
+    }
+
+    /// <summary>W, b, Q and the state of the forward, feedback and pre-training optimisers. Nothing else survives a
+    /// mini-batch: the dynamics, accumulators and noise restart at every <see cref="BeginBatch"/>.</summary>
+    public void Save(CheckpointWriter writer)
+    {
+        foreach (var p in _parameters) writer.Tensor(p.Name, p.Tensor);
+        _optW.Save(writer, "W.optimizer");
+        _optB.Save(writer, "b.optimizer");
+        _optQ.Save(writer, "Q.optimizer");
+        _optQPretrain.Save(writer, "Q.pretrain_optimizer");
+    }
+
+    public void Load(CheckpointReader reader)
+    {
+        foreach (var p in _parameters) reader.Tensor(p.Name, p.Tensor);
+        _optW.Load(reader, "W.optimizer");
+        _optB.Load(reader, "b.optimizer");
+        _optQ.Load(reader, "Q.optimizer");
+        _optQPretrain.Load(reader, "Q.pretrain_optimizer");
+        Repack();
     }
 
     /// <summary>Call after changing <see cref="Weights"/> or <see cref="FeedbackWeights"/> from outside (tests).</summary>

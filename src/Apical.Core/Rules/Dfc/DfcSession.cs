@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Apical.Core.Checkpoints;
 using Apical.Core.Data;
 using Apical.Core.Engine;
 using Apical.Core.Losses;
@@ -40,6 +41,7 @@ public sealed class DfcSession : IDisposable
     private readonly double _classValue;
     private long _batchSerial;
     private long _trainStep;
+    private int _pretrainDone;
 
     /// <param name="engine">Creates the engine from the config and the session's network (null: in-process on that
     /// network).</param>
@@ -97,21 +99,29 @@ public sealed class DfcSession : IDisposable
     /// <summary>Seconds spent in the last forward-learning epoch and its samples (throughput).</summary>
     public (double Seconds, int Samples) LastForwardEpoch { get; private set; }
 
+    /// <summary>Epochs completed so far (after <see cref="Restore"/>, the checkpoint's).</summary>
+    public int EpochsDone { get; private set; }
+
+    /// <summary>Feedback pre-training epochs completed so far.</summary>
+    public int PretrainEpochsDone => _pretrainDone;
+
     public RunResult Run(IRunObserver observer, CancellationToken cancel)
     {
         _wall.Start();
         EpochMetrics? last = null;
-        if (_config.Evaluation.AtStart)
+        if (_config.Evaluation.AtStart && EpochsDone == 0 && _pretrainDone == 0)
         {
             last = Evaluate(0, double.NaN, double.NaN, double.NaN, null);
             observer.OnEpoch(last);
         }
-        for (int e = 1; e <= _spec.InitFbEpochs; e++)
+        for (int e = _pretrainDone + 1; e <= _spec.InitFbEpochs; e++)
         {
             if (!FeedbackEpoch(Pretrain, -e, observer, cancel)) return new RunResult(last, false, 0);
+            _pretrainDone = e;
             observer.OnEvent($"feedback pre-training epoch {e}/{_spec.InitFbEpochs} done ({_wall.Elapsed.TotalSeconds:F0} s)");
+            if (observer is IRunStorage storage) MaybeCheckpoint(storage, observer, e, _spec.InitFbEpochs);
         }
-        for (int epoch = 1; epoch <= _config.Epochs; epoch++)
+        for (int epoch = EpochsDone + 1; epoch <= _config.Epochs; epoch++)
         {
             if (Feedback is not null && !FeedbackEpoch(Feedback, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
             var stats = new EpochStats(Network.Layers.Count);
@@ -123,9 +133,62 @@ public sealed class DfcSession : IDisposable
             for (int x = 0; x < _spec.ExtraFbEpochs; x++)
                 if (!FeedbackEpoch(Feedback ?? Pretrain, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
             last = Evaluate(epoch, stats.Loss, stats.Accuracy, samples / Math.Max(seconds, 1e-9), stats);
+            EpochsDone = epoch;
             observer.OnEpoch(last);
+            if (observer is IRunStorage storage) MaybeCheckpoint(storage, observer, epoch, _config.Epochs);
         }
         return new RunResult(last, true, _config.Epochs);
+    }
+
+    private static readonly string[] PositionCounters = ["rule", "layers", "pretrain_epochs", "batch_serial"];
+
+    /// <summary>Writes a checkpoint of every layer and the run's position (epochs and pre-training epochs done, the
+    /// mini-batch serial that keys the noise, the training step) under <paramref name="root"/>. Pre-training
+    /// checkpoints are epoch 0.</summary>
+    public string SaveCheckpoint(string root)
+    {
+        var extra = new KeyValuePair<string, long>[]
+        {
+            new("rule", (long)_config.Rule), new("layers", Network.Layers.Count), new("pretrain_epochs", _pretrainDone), new("batch_serial", _batchSerial),
+        };
+        var position = new CheckpointPosition(EpochsDone, _trainStep, 0, 0, extra);
+        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep);
+    }
+
+    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> on any engine; <see cref="Run"/> then
+    /// continues where it stopped (shuffling is keyed by epoch, noise by the mini-batch serial) and produces the same
+    /// weights and metrics as an uninterrupted run.</summary>
+    public void Restore(string checkpointDirectory)
+    {
+        string session = Path.Combine(checkpointDirectory, "session.ckpt");
+        CheckpointPosition position;
+        try { position = RunCheckpoint.ReadPosition(checkpointDirectory, PositionCounters); }
+        catch (CheckpointException e) when (e.FilePath == session)
+        {
+            throw new CheckpointException(session, $"is not a checkpoint of a {_config.Rule} run ({e.Message})");
+        }
+        var x = position.Extra!;
+        var rule = (RuleKind)x[0].Value;
+        if (rule != _config.Rule)
+            throw new CheckpointException(session, $"is a checkpoint of a {rule} run, the config trains {_config.Rule}");
+        if (x[1].Value != Network.Layers.Count)
+            throw new CheckpointException(session, $"holds {x[1].Value} layers, the config's network has {Network.Layers.Count}");
+        if (position.Epoch > _config.Epochs)
+            throw new CheckpointException(session, $"is at epoch {position.Epoch}, beyond the {_config.Epochs} epochs of the config");
+        if (x[2].Value > _spec.InitFbEpochs)
+            throw new CheckpointException(session, $"is after {x[2].Value} feedback pre-training epochs, beyond the {_spec.InitFbEpochs} of the config");
+        _engine.RestoreState(Network, node => RunCheckpoint.ReadNodeState(checkpointDirectory, node));
+        EpochsDone = position.Epoch;
+        _trainStep = position.TrainStep;
+        _pretrainDone = (int)x[2].Value;
+        _batchSerial = x[3].Value;
+    }
+
+    private void MaybeCheckpoint(IRunStorage storage, IRunObserver observer, int epoch, int epochs)
+    {
+        int every = _config.Checkpoint.EveryEpochs;
+        if (every <= 0 || (epoch % every != 0 && epoch != epochs)) return;
+        observer.OnEvent($"checkpoint: {SaveCheckpoint(storage.CheckpointRoot)}");
     }
 
     /// <summary>One wake (DFC) or training (Strong-DFC) epoch; returns the samples seen or −1 when cancelled.</summary>

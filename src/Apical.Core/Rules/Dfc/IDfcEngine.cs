@@ -1,3 +1,4 @@
+using Apical.Core.Model;
 using Apical.Core.Numerics;
 
 namespace Apical.Core.Rules.Dfc;
@@ -23,4 +24,12 @@ public interface IDfcEngine : IDisposable
     /// <summary>Copies the current W, b and Q of every layer into <paramref name="network"/> (a no-op when it is the
     /// engine's own network).</summary>
     void CopyParametersTo(DfcNetwork network);
+
+    /// <summary>Every layer's checkpoint (<see cref="DfcLayer.Save"/>), serialised where the layer runs, between
+    /// mini-batches.</summary>
+    IReadOnlyList<(INode Node, byte[] State)> CaptureState(DfcNetwork network);
+
+    /// <summary>Restores every layer from the state <paramref name="stateOf"/> gives for it (the source names it in
+    /// errors), between mini-batches.</summary>
+    void RestoreState(DfcNetwork network, Func<INode, (byte[] State, string Source)> stateOf);
 }

@@ -1,3 +1,5 @@
+using Apical.Core.Checkpoints;
+using Apical.Core.Model;
 using Apical.Core.Numerics;
 
 namespace Apical.Core.Rules.Dfc;
@@ -42,6 +44,23 @@ public sealed class InProcessDfcEngine : IDfcEngine
             from.FeedbackWeights.ReadOnlySpan.CopyTo(to.FeedbackWeights.Span);
             to.Repack();
         }
+    }
+
+    public IReadOnlyList<(INode Node, byte[] State)> CaptureState(DfcNetwork network)
+    {
+        var states = new List<(INode, byte[])>();
+        foreach (var layer in Simulator.Network.Layers) states.Add((layer, CheckpointWriter.ToBytes(layer, layer.Id, layer.Name)));
+        return states;
+    }
+
+    public void RestoreState(DfcNetwork network, Func<INode, (byte[] State, string Source)> stateOf)
+    {
+        foreach (var layer in Simulator.Network.Layers)
+        {
+            var (state, source) = stateOf(layer);
+            CheckpointReader.FromBytes(layer, state, source, layer.Id, layer.Name);
+        }
+        CopyParametersTo(network);
     }
 
     public void Dispose() => Simulator.Dispose();
