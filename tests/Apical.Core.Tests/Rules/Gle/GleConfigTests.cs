@@ -1,4 +1,5 @@
 using Apical.Core.Model;
+using Apical.Core.Tests.TestSupport;
 using Xunit;
 
 namespace Apical.Core.Tests.Rules.Gle;
@@ -6,13 +7,6 @@ namespace Apical.Core.Tests.Rules.Gle;
 /// <summary>Spec check 8 (validation) and the shipped configs.</summary>
 public class GleConfigTests
 {
-    private static string RepoFile(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, relative))) dir = dir.Parent;
-        return dir is null ? throw new FileNotFoundException(relative) : Path.Combine(dir.FullName, relative);
-    }
-
     [Theory]
     [InlineData("configs/mnist1d-gle.json")]
     [InlineData("configs/mnist1d-gle-instantaneous.json")]
@@ -22,7 +16,7 @@ public class GleConfigTests
     [InlineData("configs/lagnet-gle-instantaneous.json")]
     public void ShippedConfigsLoad(string path)
     {
-        var config = RunConfigLoader.Load(RepoFile(path));
+        var config = RunConfigLoader.Load(RepoFiles.Find(path));
         Assert.Equal(RuleKind.Gle, config.Rule);
         Assert.NotNull(config.Gle);
     }
@@ -30,7 +24,7 @@ public class GleConfigTests
     [Fact]
     public void MnistConfigHasTheFifteenThousandParameterNet()
     {
-        var c = RunConfigLoader.Load(RepoFile("configs/mnist1d-gle.json"));
+        var c = RunConfigLoader.Load(RepoFiles.Find("configs/mnist1d-gle.json"));
         int previous = 1, parameters = 0;
         foreach (var l in c.Network.Layers) { parameters += (previous + 1) * l.Out; previous = l.Out; }
         Assert.Equal(14_956, parameters);
@@ -39,7 +33,7 @@ public class GleConfigTests
     [Fact]
     public void TimeConstantBelowDtIsRejectedNamingLayerNeuronAndValue()
     {
-        string json = File.ReadAllText(RepoFile("configs/lagnet-gle.json"));
+        string json = File.ReadAllText(RepoFiles.Find("configs/lagnet-gle.json"));
         var text = System.Text.RegularExpressions.Regex.Replace(json, "\"value\": 0.1\\b", "\"value\": 0.005");
         var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(text, "test.json"));
         Assert.Contains("gle.layers[0].tauR[1].value", e.Message);
@@ -50,7 +44,7 @@ public class GleConfigTests
     [Fact]
     public void NegativeDtIsRejected()
     {
-        string text = File.ReadAllText(RepoFile("configs/lagline-gle.json")).Replace("\"dt\": 0.01", "\"dt\": -1");
+        string text = File.ReadAllText(RepoFiles.Find("configs/lagline-gle.json")).Replace("\"dt\": 0.01", "\"dt\": -1");
         var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(text, "test.json"));
         Assert.Contains("gle.dt", e.Message);
     }
@@ -62,7 +56,7 @@ public class GleConfigTests
     [InlineData("\"loss\": 1.5", "engine.loss")]
     public void EngineLinkSettingsThatMeanNothingForGleAreRejected(string engine, string field)
     {
-        string text = File.ReadAllText(RepoFile("configs/lagline-gle.json")).Replace("\"type\": \"inproc\"", $"\"type\": \"inproc\", {engine}");
+        string text = File.ReadAllText(RepoFiles.Find("configs/lagline-gle.json")).Replace("\"type\": \"inproc\"", $"\"type\": \"inproc\", {engine}");
         var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(text, "test.json"));
         Assert.Contains(field, e.Message);
     }
@@ -70,7 +64,7 @@ public class GleConfigTests
     [Fact]
     public void EngineJitterAndLossReachTheRatesFeedbackAndOutputLinksOnly()
     {
-        string text = File.ReadAllText(RepoFile("configs/lagline-gle.json"))
+        string text = File.ReadAllText(RepoFiles.Find("configs/lagline-gle.json"))
             .Replace("\"type\": \"inproc\"", "\"type\": \"inproc\", \"jitter\": 2, \"loss\": 0.1");
         var config = RunConfigLoader.Parse(text, "test.json");
         var topology = GraphBuilders.Build(config, new GraphShape(1, 1, false));

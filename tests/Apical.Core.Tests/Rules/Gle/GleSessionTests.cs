@@ -16,17 +16,10 @@ public class GleSessionTests
     private static readonly Lazy<DataSplits> Data = new(() =>
         Mnist1dData.Load(new DataSpec { Name = DatasetNames.Mnist1d, TrainLimit = 40, TestLimit = 20 }));
 
-    private static string RepoFile(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, relative))) dir = dir.Parent;
-        return Path.Combine(dir!.FullName, relative);
-    }
-
     /// <summary>The shipped MNIST-1D config, scaled down: batch 10, evaluation batch 20.</summary>
     private static RunConfig Small()
     {
-        var text = File.ReadAllText(RepoFile("configs/mnist1d-gle.json"))
+        var text = File.ReadAllText(RepoFiles.Find("configs/mnist1d-gle.json"))
             .Replace("\"batchSize\": 100", "\"batchSize\": 10")
             .Replace("\"batchSize\": 1000", "\"batchSize\": 20")
             .Replace("\"epochs\": 150", "\"epochs\": 1");
@@ -118,7 +111,7 @@ public class GleSessionTests
     [Fact]
     public void StreamTaskRunsThroughTheExperiment()
     {
-        var text = File.ReadAllText(RepoFile("configs/lagnet-gle.json"))
+        var text = File.ReadAllText(RepoFiles.Find("configs/lagnet-gle.json"))
             .Replace("\"steps\": 100100", "\"steps\": 2000").Replace("\"epochs\": 100", "\"epochs\": 2");
         var config = RunConfigLoader.Parse(text, "lagnet-short");
         var observer = new NullObserver();
