@@ -17,10 +17,7 @@ namespace Apical.Actors.Tests.TestSupport;
 /// </summary>
 internal static class DfcComparison
 {
-    public static DataSplits Splits() => new(
-        TinyNetworks.Classification(80, 6, 3, seed: 21),
-        TinyNetworks.Classification(20, 6, 3, seed: 22),
-        TinyNetworks.Classification(30, 6, 3, seed: 23));
+    public static DataSplits Splits() => EngineComparison.TinySplits();
 
     public static RunConfig Config(RuleKind rule, TransmissionSchedule schedule = TransmissionSchedule.Jacobi)
     {
