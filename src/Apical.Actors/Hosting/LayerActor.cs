@@ -31,6 +31,7 @@ public sealed class LayerActor : UntypedActor
     private INode? _node;
     private NodeGate? _gate;
     private Topology? _topology;
+    private (string RunId, RunBlueprint Blueprint, Topology Graph)? _borrowed; // the graph this entity's node was lent from
     private ActorOutbox? _outbox;
     private IActorRef _coordinator = ActorRefs.Nobody;
     private int[] _portOf = Array.Empty<int>(); // [from * 8 + kind] → input port, −1 when no such link
@@ -88,9 +89,10 @@ public sealed class LayerActor : UntypedActor
         try
         {
             var config = RunBlueprintCodec.ReadConfig(s.Blueprint);
-            var topology = GraphBuilders.Build(config, s.Blueprint.Shape, s.Blueprint.Graph);
+            var topology = SharedRunGraphs.Take(s.RunId, s.Blueprint, s.NodeId, () => GraphBuilders.Build(config, s.Blueprint.Shape, s.Blueprint.Graph));
             if ((uint)s.NodeId >= (uint)topology.Nodes.Count || topology.Nodes[s.NodeId].Schedule.Kind == ScheduleKind.Source)
                 throw new ArgumentException($"node {s.NodeId} is not a hostable node of this run ({topology.Nodes.Count} nodes)");
+            _borrowed = (s.RunId, s.Blueprint, topology);
             var node = topology.Nodes[s.NodeId];
             for (int p = 0; p < node.Inputs.Count; p++)
                 if (node.Inputs[p].Trigger == 1) _hasBackward = true;
@@ -520,6 +522,7 @@ public sealed class LayerActor : UntypedActor
     {
         _gate?.Clear();
         _outbox?.Clear();
+        if (_borrowed is { } b) SharedRunGraphs.Return(b.RunId, b.Blueprint, b.Graph);
         base.PostStop();
     }
 }

@@ -11,8 +11,9 @@ public interface IControlMessage
 }
 
 /// <summary>What every entity of a run needs to build its own node: the resolved config (as JSON, the
-/// project's canonical form) and the data dimensions. Each entity builds the graph and keeps its node, so
-/// weights are initialised from the seed wherever the entity lives. <paramref name="Graph"/> names the
+/// project's canonical form) and the data dimensions. The entities of a run in one process build the graph once and
+/// each keeps its own node of it (<see cref="Hosting.SharedRunGraphs"/>), so weights are initialised from the seed
+/// wherever the entity lives. <paramref name="Graph"/> names the
 /// registered graph builder (see <see cref="GraphBuilders"/>; null: the rule's own); with
 /// <paramref name="FreeRunning"/> every continuous-time node steps on its own clock.</summary>
 public sealed record RunBlueprint(string ConfigJson, int InputWidth, int OutputWidth, bool Classification,

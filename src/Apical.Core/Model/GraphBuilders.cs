@@ -7,8 +7,10 @@ namespace Apical.Core.Model;
 public readonly record struct GraphShape(int InputWidth, int OutputWidth, bool Classification);
 
 /// <summary>
-/// Builds the whole graph of a run from its config. Every engine and every actor-hosted node builds the same graph
-/// from the same config and keeps the node(s) it runs, so nodes are initialised from the seed wherever they live.
+/// Builds the whole graph of a run from its config. Every engine, and on the actor runtime every process hosting
+/// nodes of the run, builds the same graph from the same config and keeps the node(s) it runs, so nodes are
+/// initialised from the seed wherever they live. Nodes of one graph must share no mutable state: actor entities
+/// borrow different nodes of one graph and run them on different threads.
 /// By convention node 0 is the run's only source (hosted by the engine or the run's coordinator).
 /// </summary>
 public interface IGraphBuilder
