@@ -207,15 +207,12 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         if (c.InstantaneousApical) qu.CopyTo(vfb);
         else
         {
-            float b = (float)(c.Dt / c.TauFb);
-            for (int i = 0; i < vfb.Length; i++) vfb[i] += b * (qu[i] - vfb[i]);
+            Euler.Relax(vfb, qu, (float)(c.Dt / c.TauFb));
         }
         _noise.AddTo(vfb);
 
-        float g = (float)(c.Dt / c.TauV);
         var v = _v.Span;
-        var f = vff.ReadOnlySpan;
-        for (int i = 0; i < v.Length; i++) v[i] += g * (f[i] + vfb[i] - v[i]);
+        Euler.Relax(v, vff.ReadOnlySpan, vfb, (float)(c.Dt / c.TauV));
 
         (_r, _rPrev) = (_rPrev, _r);
         _r.SetRows(_rows);

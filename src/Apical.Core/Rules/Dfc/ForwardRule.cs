@@ -7,15 +7,16 @@ namespace Apical.Core.Rules.Dfc;
 /// g_W = −(2/(B T)) Σ_k Σ_b s[k] p[k]ᵀ, g_b = −(2/(B T)) Σ_k Σ_b s[k] (continuous), or the last step only with
 /// 2/B (steady state). s is the teaching signal, p the rate that produced v^ff[k].
 /// <para>
-/// Hidden layers stack <see cref="ChunkSteps"/> steps of s (written transposed, n_l × chunk·B) and p (written
-/// straight into the GEMM's packed panel layout) and form their product in one GEMM whose inner dimension is
+/// Hidden layers stack <see cref="ChunkSteps"/> steps of s (rows copied as they come, chunk·B × n_l, transposed in
+/// 8 × 8 blocks just before the product) and p (written straight into the GEMM's packed panel layout) and form
+/// their product in one GEMM whose inner dimension is
 /// chunk × B, accumulating in float32 for <see cref="FlushSteps"/> steps before adding the partial
 /// sum into float64 accumulators. The first layer's presynaptic rate is the constant input x, so it only sums s
 /// over the steps (float32 partial sums flushed into float64 the same way) and forms one outer product at the end.
 /// </para>
 /// <para>
 /// With <see cref="UseWorkerThreads"/> (large layers, more than one processor) the chunk stacks are double-buffered and
-/// each full chunk's GEMM runs on a <see cref="ChunkWorker"/> while the dynamics go on; chunks are still multiplied one
+/// each full chunk's transposition and GEMM run on a <see cref="ChunkWorker"/> while the dynamics go on; chunks are still multiplied one
 /// at a time in step order, so the result is bit-identical to the single-threaded path.
 /// </para>
 /// </summary>
@@ -23,7 +24,8 @@ internal sealed class ForwardRule
 {
     private readonly int _in, _out;
     private readonly bool _constantInput;
-    private readonly Tensor[] _sT;           // chunk stacks of s, transposed: out × (chunk·B), double-buffered
+    private readonly Tensor[] _sRows;        // chunk stacks of s as they come: (chunk·B) × out, double-buffered
+    private readonly Tensor _sT;             // the chunk being multiplied, transposed: out × (chunk·B)
     private readonly PackedMatrix?[] _pPacked; // chunk stacks of p, (chunk·B) × in, in packed panels
     private readonly bool _useWorker;
     private ChunkWorker? _worker; // started with the first chunk (a graph built only to host another node never starts it)
@@ -60,11 +62,12 @@ internal sealed class ForwardRule
         _stackRows = Math.Max(ChunkSteps * _unit, batchCapacity);
         bool worker = !constantInput && allowWorker && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
         int buffers = worker ? 2 : 1;
-        _sT = new Tensor[buffers];
+        _sRows = new Tensor[buffers];
+        _sT = new Tensor(constantInput ? 0 : outSize, _stackRows);
         _pPacked = new PackedMatrix?[buffers];
         for (int i = 0; i < buffers; i++)
         {
-            _sT[i] = new Tensor(constantInput ? 0 : outSize, _stackRows);
+            _sRows[i] = new Tensor(constantInput ? 0 : _stackRows, outSize);
             if (!constantInput) _pPacked[i] = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
         }
         _useWorker = worker;
@@ -123,13 +126,7 @@ internal sealed class ForwardRule
             return;
         }
         int col0 = _filled * _rows;
-        var st = _sT[_cur].Data;
-        for (int b = 0; b < _rows; b++)
-        {
-            var row = src.Slice(b * _out, _out);
-            int c = col0 + b;
-            for (int j = 0; j < _out; j++) st[j * _stackRows + c] = row[j];
-        }
+        src.Slice(0, n).CopyTo(_sRows[_cur].Data.AsSpan(col0 * _out, n));
         WritePacked(p!, col0);
         if (++_filled == _chunk) SubmitChunk();
     }
@@ -177,7 +174,8 @@ internal sealed class ForwardRule
     /// <summary>Adds a stacked chunk's Sᵀ P (and its column sums) to the float32 partial sums (worker or caller thread).</summary>
     private void MultiplyChunk(int buffer, int used)
     {
-        var sT = _sT[buffer];
+        var sT = _sT;
+        Transpose.Into(_sRows[buffer].Data, used, _out, sT.Data, _stackRows);
         if (used < _stackRows)
             for (int j = 0; j < _out; j++) sT.Data.AsSpan(j * _stackRows + used, _stackRows - used).Clear(); // unused columns add 0
         Gemm.MatMul(sT, _pPacked[buffer]!, _product, accumulate: _productHolds);
