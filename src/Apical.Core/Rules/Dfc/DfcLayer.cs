@@ -76,7 +76,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         _vfb = new Tensor(cap, o.OutSize);
         _v = new Tensor(cap, o.OutSize);
         _qu = new Tensor(cap, o.OutSize);
-        _s = new Tensor(cap, o.OutSize);
+        _s = new Tensor(o.IsFirst ? cap : 0, o.OutSize); // the other layers' forward rule forms s itself
         _r = new Tensor(cap, o.OutSize);
         _rPrev = new Tensor(cap, o.OutSize);
         _noise = new ApicalNoise(o.Seed, o.RngKey, cap * o.OutSize);
@@ -222,28 +222,30 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         bool last = _k == c.Steps - 1;
         if (c.LearnForward && (c.ForwardVariant == ForwardVariant.Continuous || last))
         {
-            TeachingSignal(c.ForwardRule, vff);
-            _forward.Add(_s, _o.IsFirst ? null : pre);
+            if (_o.IsFirst)
+            {
+                TeachingSignal(c.ForwardRule, vff);
+                _forward.Add(_s);
+            }
+            else
+            {
+                var terms = c.ForwardRule == ForwardRuleKind.VoltageDifference ? TeachingTerms.Difference : TeachingTerms.Of(_o.Activation);
+                _forward.Add(terms.UsesRate ? _r : _v, vff, pre!, terms);
+            }
         }
         if (c.LearnFeedback) _feedback.RecordApical(_vfb, _k);
         if (last) Diagnose(vff);
     }
 
+    /// <summary>The first layer's teaching signal s = φ(v) − φ(v^ff) (or v − v^ff), v^ff constant per sample; the other
+    /// layers hand the terms to the forward rule, which forms s per chunk (<see cref="TeachingTerms"/>).</summary>
     private void TeachingSignal(ForwardRuleKind rule, Tensor vff)
     {
         var s = _s.Span;
         if (rule == ForwardRuleKind.VoltageDifference || _o.Activation == Activation.Linear)
-        {
             System.Numerics.Tensors.TensorPrimitives.Subtract(_v.ReadOnlySpan, vff.ReadOnlySpan, s);
-            return;
-        }
-        if (_o.IsFirst)
-        {
+        else
             System.Numerics.Tensors.TensorPrimitives.Subtract(_r.ReadOnlySpan, _phiVffConst.ReadOnlySpan, s);
-            return;
-        }
-        Phi(vff.ReadOnlySpan, s);
-        System.Numerics.Tensors.TensorPrimitives.Subtract(_r.ReadOnlySpan, s, s);
     }
 
     private void Diagnose(Tensor vff)
@@ -395,7 +397,8 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
     private void SetRows(int rows)
     {
         _vff.SetRows(rows); _vfb.SetRows(rows); _v.SetRows(rows); _qu.SetRows(rows);
-        _s.SetRows(rows); _r.SetRows(rows); _rPrev.SetRows(rows);
+        if (_o.IsFirst) _s.SetRows(rows);
+        _r.SetRows(rows); _rPrev.SetRows(rows);
     }
 
     private static void Init(Tensor w, WeightInitKind kind, ref CounterRng rng)

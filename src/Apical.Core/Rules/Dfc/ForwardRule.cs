@@ -7,16 +7,18 @@ namespace Apical.Core.Rules.Dfc;
 /// g_W = −(2/(B T)) Σ_k Σ_b s[k] p[k]ᵀ, g_b = −(2/(B T)) Σ_k Σ_b s[k] (continuous), or the last step only with
 /// 2/B (steady state). s is the teaching signal, p the rate that produced v^ff[k].
 /// <para>
-/// Hidden layers stack <see cref="ChunkSteps"/> steps of s (rows copied as they come, chunk·B × n_l, transposed in
-/// 8 × 8 blocks just before the product) and p (written straight into the GEMM's packed panel layout) and form
-/// their product in one GEMM whose inner dimension is
+/// Layers after the first stack <see cref="ChunkSteps"/> steps of the two terms of s (the rate or voltage, and v^ff,
+/// rows copied as they come, chunk·B × n_l) and of p (written straight into the GEMM's packed panel layout). Just
+/// before the product s is formed from the stacked terms (s = a − φ(v^ff), the same element-wise arithmetic as step by
+/// step), transposed in 8 × 8 blocks, and multiplied in one GEMM whose inner dimension is
 /// chunk × B, accumulating in float32 for <see cref="FlushSteps"/> steps before adding the partial
 /// sum into float64 accumulators. The first layer's presynaptic rate is the constant input x, so it only sums s
 /// over the steps (float32 partial sums flushed into float64 the same way) and forms one outer product at the end.
 /// </para>
 /// <para>
 /// With <see cref="UseWorkerThreads"/> (large layers, more than one processor) the chunk stacks are double-buffered and
-/// each full chunk's transposition and GEMM run on a <see cref="ChunkWorker"/> while the dynamics go on; chunks are still multiplied one
+/// each full chunk's teaching signal, transposition and GEMM run on a <see cref="ChunkWorker"/> while the dynamics go
+/// on (the dynamics are the critical path: a step of layer l needs layer l − 1's new rate); chunks are still multiplied one
 /// at a time in step order, so the result is bit-identical to the single-threaded path.
 /// </para>
 /// </summary>
@@ -24,7 +26,9 @@ internal sealed class ForwardRule
 {
     private readonly int _in, _out;
     private readonly bool _constantInput;
-    private readonly Tensor[] _sRows;        // chunk stacks of s as they come: (chunk·B) × out, double-buffered
+    private readonly Tensor[] _sRows;        // chunk stacks of a (φ(v) or v) as they come, then s: (chunk·B) × out, double-buffered
+    private readonly Tensor[] _ffRows;       // chunk stacks of v^ff: (chunk·B) × out, double-buffered
+    private readonly TeachingTerms[] _termsOf; // per stack: how s is formed from its terms
     private readonly Tensor _sT;             // the chunk being multiplied, transposed: out × (chunk·B)
     private readonly PackedMatrix?[] _pPacked; // chunk stacks of p, (chunk·B) × in, in packed panels
     private readonly bool _useWorker;
@@ -63,11 +67,14 @@ internal sealed class ForwardRule
         bool worker = !constantInput && allowWorker && UseWorkerThreads && Environment.ProcessorCount > 1 && inSize * outSize >= 32_768;
         int buffers = worker ? 2 : 1;
         _sRows = new Tensor[buffers];
+        _ffRows = new Tensor[buffers];
+        _termsOf = new TeachingTerms[buffers];
         _sT = new Tensor(constantInput ? 0 : outSize, _stackRows);
         _pPacked = new PackedMatrix?[buffers];
         for (int i = 0; i < buffers; i++)
         {
             _sRows[i] = new Tensor(constantInput ? 0 : _stackRows, outSize);
+            _ffRows[i] = new Tensor(constantInput ? 0 : _stackRows, outSize);
             if (!constantInput) _pPacked[i] = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
         }
         _useWorker = worker;
@@ -111,23 +118,32 @@ internal sealed class ForwardRule
         }
     }
 
-    /// <summary>Adds one step: teaching signal <paramref name="s"/> (B × out) and presynaptic rate <paramref name="p"/>
-    /// (B × in; ignored for the first layer, whose input is constant).</summary>
-    public void Add(Tensor s, Tensor? p)
+    /// <summary>First layer (constant input): adds one step's teaching signal <paramref name="s"/> (B × out).</summary>
+    public void Add(Tensor s)
     {
+        if (!_constantInput) throw new InvalidOperationException("a layer with a changing input adds the terms of s and its presynaptic rate");
+        _terms++;
+        var part = _partialS.AsSpan(0, _rows * _out);
+        System.Numerics.Tensors.TensorPrimitives.Add(part, s.ReadOnlySpan, part);
+        if (++_sincePartialFlush == FlushSteps) FlushPartial();
+    }
+
+    /// <summary>
+    /// Other layers: adds one step given the terms of the teaching signal, s = <paramref name="a"/> − φ(<paramref name="vff"/>)
+    /// as <paramref name="terms"/> says (both B × out), and the presynaptic rate <paramref name="p"/> (B × in). s is
+    /// formed when the chunk is multiplied, with the same element-wise arithmetic as a step-by-step subtraction.
+    /// </summary>
+    public void Add(Tensor a, Tensor vff, Tensor p, TeachingTerms terms)
+    {
+        if (_constantInput) throw new InvalidOperationException("the first layer adds its teaching signal only");
+        if (_filled == 0) _termsOf[_cur] = terms;
+        else if (!ReferenceEquals(terms, _termsOf[_cur])) throw new InvalidOperationException("the teaching-signal form changed within a chunk");
         _terms++;
         int n = _rows * _out;
-        var src = s.ReadOnlySpan;
-        if (_constantInput)
-        {
-            var part = _partialS.AsSpan(0, n);
-            System.Numerics.Tensors.TensorPrimitives.Add(part, src, part);
-            if (++_sincePartialFlush == FlushSteps) FlushPartial();
-            return;
-        }
         int col0 = _filled * _rows;
-        src.Slice(0, n).CopyTo(_sRows[_cur].Data.AsSpan(col0 * _out, n));
-        WritePacked(p!, col0);
+        a.ReadOnlySpan.Slice(0, n).CopyTo(_sRows[_cur].Data.AsSpan(col0 * _out, n));
+        vff.ReadOnlySpan.Slice(0, n).CopyTo(_ffRows[_cur].Data.AsSpan(col0 * _out, n));
+        WritePacked(p, col0);
         if (++_filled == _chunk) SubmitChunk();
     }
 
@@ -142,7 +158,7 @@ internal sealed class ForwardRule
             MultiplyChunk(0, used);
             return;
         }
-        _worker ??= new ChunkWorker(() => MultiplyChunk(_jobBuffer, _jobUsed), "dfc-forward-rule");
+        _worker ??= new ChunkWorker(() => MultiplyChunk(_jobBuffer, _jobUsed));
         _worker.WaitIdle();
         _jobBuffer = _cur;
         _jobUsed = used;
@@ -175,7 +191,9 @@ internal sealed class ForwardRule
     private void MultiplyChunk(int buffer, int used)
     {
         var sT = _sT;
-        Transpose.Into(_sRows[buffer].Data, used, _out, sT.Data, _stackRows);
+        var sRows = _sRows[buffer].Data.AsSpan(0, used * _out);
+        _termsOf[buffer].Form(sRows, _ffRows[buffer].Data.AsSpan(0, used * _out));
+        Transpose.Into(sRows, used, _out, sT.Data, _stackRows);
         if (used < _stackRows)
             for (int j = 0; j < _out; j++) sT.Data.AsSpan(j * _stackRows + used, _stackRows - used).Clear(); // unused columns add 0
         Gemm.MatMul(sT, _pPacked[buffer]!, _product, accumulate: _productHolds);
