@@ -72,7 +72,7 @@ internal static class TrainCommand
                 var options = new TrainOptions(
                     resumeDir is null ? ConfigLocator.Resolve(parse.GetValue(config), Environment.CurrentDirectory, AppContext.BaseDirectory) : "",
                     parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output), resumeDir);
-                using var ctrlC = CtrlCCancellation.Install(stderr);
+                using var stop = StopSignals.Install(stderr);
                 if (parse.GetValue(engine) == "inproc" && parse.GetValue(cluster) is not null)
                     throw new UsageException("--cluster needs the actor runtime; drop --engine inproc");
                 var actorOptions = new Actors.ActorEngineOptions(parse.GetValue(placement)!, parse.GetValue(cluster));
@@ -82,7 +82,7 @@ internal static class TrainCommand
                     Train = Actors.ActorEngine.Select(parse.GetValue(engine), actorOptions),
                 };
                 var pipeline = new TrainPipeline(services, stdout, stderr, IsInteractive(stdout));
-                return pipeline.Run(options, ctrlC.Token);
+                return pipeline.Run(options, stop.Token);
             }
             catch (Exception e)
             {

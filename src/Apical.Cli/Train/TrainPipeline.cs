@@ -47,7 +47,7 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
         {
             display.Info($"run directory: {dir.Path}");
             recorder.Events.Write(string.Create(CultureInfo.InvariantCulture,
-                $"start: {config.Name} (config {options.ConfigPath}, epochs {config.Epochs}, seed {config.Seed})"));
+                $"start: {config.Name} (config {(options.Resume is null ? options.ConfigPath : dir.ConfigPath + ", resumed")}, epochs {config.Epochs}, seed {config.Seed})"));
             try
             {
                 recorder.Events.Write($"data loaded: {config.Data?.Name}");
