@@ -55,7 +55,7 @@ public sealed class DfcActorEngine : IDfcEngine
     /// links all have delay 1 without jitter or loss. <paramref name="file"/> names the config in the error.</summary>
     public static void CheckConfig(RunConfig config, string file = "(run)")
     {
-        var spec = config.Dfc ?? throw new ConfigException(file, "dfc", $"the {config.Rule} rule needs a \"dfc\" section");
+        var spec = config.Dfc ?? throw new ConfigException(file, "dfc", $"the {config.Rule.ConfigName()} rule needs a \"dfc\" section");
         if (spec.Forward.Schedule != TransmissionSchedule.Jacobi)
             throw new ConfigException(file, "dfc.forward.schedule", SweepReason);
         if (spec.Feedback.Schedule != TransmissionSchedule.Jacobi)

@@ -29,7 +29,7 @@ internal static class ActorEngine
             else if (config.Rule is RuleKind.Gle && resumeFrom is not null)
                 throw new UsageException("--resume: GLE runs cannot be resumed from a checkpoint yet");
             else if (config.Rule is not (RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa or RuleKind.Gle))
-                throw new UsageException($"--engine actors: training runs of rule '{config.Rule}' are driven in-process only for now; use --engine inproc");
+                throw new UsageException($"--engine actors: training runs of rule '{config.Rule.ConfigName()}' are driven in-process only for now; use --engine inproc");
             return Run(config, data, observer, cancel, actors, resumeFrom);
         };
 

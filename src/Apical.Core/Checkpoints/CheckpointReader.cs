@@ -64,6 +64,20 @@ public sealed class CheckpointReader : IDisposable
         return _reader.ReadInt64();
     }
 
+    /// <summary>The name of the next entry, or null at the end (the reader does not move).</summary>
+    public string? PeekName()
+    {
+        var stream = _reader.BaseStream;
+        long at = stream.Position;
+        try
+        {
+            byte k = _reader.ReadByte();
+            return k == CheckpointWriter.EndEntry ? null : _reader.ReadString();
+        }
+        catch (EndOfStreamException) { return null; }
+        finally { stream.Position = at; }
+    }
+
     /// <summary>Checks that nothing is left after the entries the node read.</summary>
     public void End()
     {

@@ -82,8 +82,9 @@ public static class RunCheckpoint
     }
 
     /// <summary>The run's position stored in a checkpoint, with the driver's counters named <paramref name="extra"/>
-    /// (which must follow the common ones in that order and be all there is).</summary>
-    public static CheckpointPosition ReadPosition(string directory, IReadOnlyList<string>? extra = null)
+    /// (which must follow the common ones in that order and be all there is). A reader of the common counters only
+    /// (<paramref name="trains"/>: its rule) is told when the checkpoint is a rule-specific run's (those name their rule first).</summary>
+    public static CheckpointPosition ReadPosition(string directory, IReadOnlyList<string>? extra = null, RuleKind? trains = null)
     {
         if (!Directory.Exists(directory)) throw new CheckpointException(directory, "checkpoint directory not found");
         CheckpointPosition position;
@@ -95,6 +96,12 @@ public static class RunCheckpoint
                 var values = new List<KeyValuePair<string, long>>(extra.Count);
                 foreach (var key in extra) values.Add(new(key, r.Counter(key)));
                 position = position with { Extra = values };
+            }
+            else if (r.PeekName() == "rule")
+            {
+                long rule = r.Counter("rule");
+                string of = Enum.IsDefined((RuleKind)rule) ? ((RuleKind)rule).ConfigName() : $"unknown rule ({rule})";
+                throw new CheckpointException(r.Path, $"is a checkpoint of a {of} run" + (trains is { } t ? $", the config trains {t.ConfigName()}" : ""));
             }
             r.End();
         }

@@ -12,9 +12,9 @@ public static class Experiment
     {
         RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa => Trainer.Run(config, data, observer, cancel, resumeFrom),
         RuleKind.Dfc or RuleKind.StrongDfc => RunDfc(config, data, observer, cancel, resumeFrom),
-        _ when resumeFrom is not null => throw new NotSupportedException($"runs of rule '{config.Rule}' cannot be resumed from a checkpoint yet"),
+        _ when resumeFrom is not null => throw new NotSupportedException($"runs of rule '{config.Rule.ConfigName()}' cannot be resumed from a checkpoint yet"),
         RuleKind.Gle => Rules.Gle.GleDriver.Run(config, data, observer, cancel),
-        _ => throw new NotSupportedException($"rule '{config.Rule}' has no in-process driver yet"),
+        _ => throw new NotSupportedException($"rule '{config.Rule.ConfigName()}' has no in-process driver yet"),
     };
 
     private static RunResult RunDfc(RunConfig config, DataSplits data, IRunObserver observer, CancellationToken cancel, string? resumeFrom)

@@ -116,7 +116,7 @@ public sealed class TrainingSession : IDisposable
     /// continues with the next epoch and produces the same weights as an uninterrupted run.</summary>
     public void Restore(string checkpointDirectory)
     {
-        var position = RunCheckpoint.ReadPosition(checkpointDirectory);
+        var position = RunCheckpoint.ReadPosition(checkpointDirectory, trains: _config.Rule);
         if (position.Epoch > _config.Epochs)
             throw new CheckpointException(checkpointDirectory, $"is at epoch {position.Epoch}, beyond the {_config.Epochs} epochs of the config");
         _engine.RestoreState(Network, position, node => RunCheckpoint.ReadNodeState(checkpointDirectory, node));

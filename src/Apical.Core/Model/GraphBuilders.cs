@@ -40,11 +40,7 @@ public static class GraphBuilders
     }
 
     /// <summary>The registry name of a rule's builder.</summary>
-    public static string NameOf(RuleKind rule) => rule switch
-    {
-        RuleKind.StrongDfc => "strong-dfc",
-        _ => rule.ToString().ToLowerInvariant(),
-    };
+    public static string NameOf(RuleKind rule) => rule.ConfigName();
 
     /// <summary>Registers (or replaces) the builder called <paramref name="name"/>.</summary>
     public static void Register(string name, IGraphBuilder builder)

@@ -24,6 +24,17 @@ public enum RuleKind
     Gle,
 }
 
+/// <summary>The spelling of a rule in configs and messages.</summary>
+public static class RuleKinds
+{
+    /// <summary>The config name of <paramref name="rule"/>: <c>bp</c>, <c>fa</c>, <c>dfa</c>, <c>dfc</c>, <c>strong-dfc</c>, <c>gle</c>.</summary>
+    public static string ConfigName(this RuleKind rule) => rule switch
+    {
+        RuleKind.StrongDfc => "strong-dfc",
+        _ => rule.ToString().ToLowerInvariant(),
+    };
+}
+
 public enum EngineKind
 {
     /// <summary>The in-process engine: every node in one loop.</summary>

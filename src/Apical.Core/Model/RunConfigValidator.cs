@@ -53,7 +53,7 @@ public static class RunConfigValidator
         if (shape is { Classification: false } && c.Loss == LossKind.SoftmaxCrossEntropy)
             Add("loss", $"softmax-cross-entropy needs a classification data set; '{c.Data.Name}' is a regression task (use \"mse\")");
 
-        if (c.Rule is RuleKind.Dfc or RuleKind.StrongDfc && c.Dfc is null) Add("dfc", $"the {c.Rule} rule needs a \"dfc\" section");
+        if (c.Rule is RuleKind.Dfc or RuleKind.StrongDfc && c.Dfc is null) Add("dfc", $"the {c.Rule.ConfigName()} rule needs a \"dfc\" section");
         if (c.Rule is RuleKind.Dfc or RuleKind.StrongDfc && c.Dfc is not null)
             foreach (var (field, reason) in Rules.Dfc.DfcSpecValidator.Validate(c.Dfc, c.Rule)) Add(field, reason);
         if (c.Rule is RuleKind.Gle && c.Gle is null) Add("gle", "the gle rule needs a \"gle\" section");
@@ -64,8 +64,8 @@ public static class RunConfigValidator
         if (c.Engine.Jitter < 0) Add("engine.jitter", $"must be >= 0 steps, got {c.Engine.Jitter}");
         if (!(c.Engine.Loss >= 0 && c.Engine.Loss < 1)) Add("engine.loss", $"must lie in [0, 1), got {c.Engine.Loss}");
         bool discrete = c.Rule is RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa;
-        if (discrete && c.Engine.Jitter > 0) Add("engine.jitter", $"link jitter applies to continuous-time rules (dfc, strong-dfc, gle), not {c.Rule}");
-        if (discrete && c.Engine.Loss > 0) Add("engine.loss", $"link loss applies to continuous-time rules (dfc, strong-dfc, gle), not {c.Rule}");
+        if (discrete && c.Engine.Jitter > 0) Add("engine.jitter", $"link jitter applies to continuous-time rules (dfc, strong-dfc, gle), not {c.Rule.ConfigName()}");
+        if (discrete && c.Engine.Loss > 0) Add("engine.loss", $"link loss applies to continuous-time rules (dfc, strong-dfc, gle), not {c.Rule.ConfigName()}");
         if (c.Checkpoint.EveryEpochs < 0) Add("checkpoint.everyEpochs", $"must be >= 0 (0 = never), got {c.Checkpoint.EveryEpochs}");
         if (c.Checkpoint.Keep < 0) Add("checkpoint.keep", $"must be >= 0 (0 = keep all), got {c.Checkpoint.Keep}");
         if (c.Evaluation.BatchSize < 1) Add("evaluation.batchSize", $"must be >= 1, got {c.Evaluation.BatchSize}");

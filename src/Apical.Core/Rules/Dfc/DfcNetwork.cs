@@ -84,7 +84,7 @@ public sealed class DfcNetwork
     /// config, input width <paramref name="inputWidth"/> unless the config gives one.</summary>
     public static DfcNetwork FromConfig(RunConfig config, int inputWidth, bool forwardWorkers = true)
     {
-        var spec = config.Dfc ?? throw new ArgumentException($"the {config.Rule} rule needs a \"dfc\" section");
+        var spec = config.Dfc ?? throw new ArgumentException($"the {config.Rule.ConfigName()} rule needs a \"dfc\" section");
         var layers = config.Network.Layers;
         var sizes = new int[layers.Count + 1];
         var acts = new Activation[layers.Count];

@@ -48,10 +48,10 @@ public sealed class DfcSession : IDisposable
     public DfcSession(RunConfig config, DataSplits data, Func<RunConfig, DfcNetwork, IDfcEngine>? engine = null)
     {
         _config = config;
-        _spec = config.Dfc ?? throw new ArgumentException($"the {config.Rule} rule needs a \"dfc\" section");
+        _spec = config.Dfc ?? throw new ArgumentException($"the {config.Rule.ConfigName()} rule needs a \"dfc\" section");
         _strong = config.Rule == RuleKind.StrongDfc;
         var train = data.Train;
-        if (!train.IsClassification) throw new ArgumentException($"{config.Rule} needs a classification data set; '{train.Name}' is not one");
+        if (!train.IsClassification) throw new ArgumentException($"{config.Rule.ConfigName()} needs a classification data set; '{train.Name}' is not one");
         _classValue = _spec.TargetClassValue;
 
         int capacity = DfcNetwork.Capacity(config);
@@ -165,12 +165,12 @@ public sealed class DfcSession : IDisposable
         try { position = RunCheckpoint.ReadPosition(checkpointDirectory, PositionCounters); }
         catch (CheckpointException e) when (e.FilePath == session)
         {
-            throw new CheckpointException(session, $"is not a checkpoint of a {_config.Rule} run ({e.Message})");
+            throw new CheckpointException(session, $"is not a checkpoint of a {_config.Rule.ConfigName()} run ({e.Message})");
         }
         var x = position.Extra!;
         var rule = (RuleKind)x[0].Value;
         if (rule != _config.Rule)
-            throw new CheckpointException(session, $"is a checkpoint of a {rule} run, the config trains {_config.Rule}");
+            throw new CheckpointException(session, $"is a checkpoint of a {rule.ConfigName()} run, the config trains {_config.Rule.ConfigName()}");
         if (x[1].Value != Network.Layers.Count)
             throw new CheckpointException(session, $"holds {x[1].Value} layers, the config's network has {Network.Layers.Count}");
         if (position.Epoch > _config.Epochs)

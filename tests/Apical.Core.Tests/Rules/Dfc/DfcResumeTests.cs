@@ -142,7 +142,12 @@ public class DfcResumeTests
         using var strong = new DfcSession(Config(RuleKind.StrongDfc), data);
         var e = Assert.Throws<CheckpointException>(() => strong.Restore(dir));
         Assert.EndsWith("session.ckpt", e.FilePath);
-        Assert.Contains("Dfc run", e.Message);
+        Assert.Contains("is a checkpoint of a dfc run, the config trains strong-dfc", e.Message);
+
+        var bp = TinyNetworks.Config(RuleKind.Bp, new[] { 10, 8, 3 }, new OptimizerSpec { LearningRate = 1e-2 }, batchSize: 20, epochs: 3);
+        e = Assert.Throws<CheckpointException>(() => Apical.Core.Engine.Trainer.Run(bp, data, new StoringObserver(tmp.File("bp")), CancellationToken.None, dir));
+        Assert.EndsWith("session.ckpt", e.FilePath);
+        Assert.Contains("is a checkpoint of a dfc run, the config trains bp", e.Message);
 
         using var shorter = new DfcSession(Config(RuleKind.Dfc, epochs: 1), data);
         e = Assert.Throws<CheckpointException>(() => shorter.Restore(dir));
