@@ -8,7 +8,8 @@ using Xunit;
 namespace Apical.Actors.Tests.Cluster;
 
 /// <summary>Check 15 on cluster-sharded entities: one worker with every message serialized, and two workers with
-/// neighbours on different nodes (tensors and commands cross Akka.Remote).</summary>
+/// neighbours on different nodes (tensors and commands cross Akka.Remote); and a checkpoint taken from and restored
+/// into entities spread over two nodes.</summary>
 public sealed class DfcClusterTests
 {
     [Theory]
@@ -33,5 +34,13 @@ public sealed class DfcClusterTests
         var host = ClusterBootstrap.HostFor(cluster.Regions[0], Placements.Spread);
         await Task.Run(() => DfcComparison.AssertSameAsInProcess(cluster.Systems[0], host, RuleKind.Dfc,
             new ActorRunOptions { RunId = "dfc2", Timeout = TimeSpan.FromSeconds(30) }));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_of_a_spread_two_node_run_resumes_bit_identically()
+    {
+        await using var cluster = await TestCluster.StartAsync(2); // remote neighbours: checkpoint bytes cross Akka.Remote
+        var host = ClusterBootstrap.HostFor(cluster.Regions[0], Placements.Spread);
+        await Task.Run(() => DfcResumeComparison.AssertResumes(cluster.Systems[0], host, RuleKind.Dfc, "dfc2-resume"));
     }
 }

@@ -1,12 +1,7 @@
-using System.Runtime.InteropServices;
 using Akka.Configuration;
 using Apical.Actors.Hosting;
 using Apical.Actors.Tests.TestSupport;
-using Apical.Core.Checkpoints;
-using Apical.Core.Metrics;
 using Apical.Core.Model;
-using Apical.Core.Rules.Dfc;
-using Apical.Tests.Shared;
 using Xunit;
 
 namespace Apical.Actors.Tests.Hosting;
@@ -22,67 +17,9 @@ public sealed class DfcResumeTests : Akka.TestKit.Xunit2.TestKit
 
     public DfcResumeTests() : base(Hocon) { }
 
-    private static RunConfig Config(RuleKind rule, int epochs)
-    {
-        var c = DfcComparison.Config(rule);
-        return new RunConfig
-        {
-            Name = c.Name, Seed = c.Seed, Epochs = epochs, Rule = c.Rule, Data = c.Data, Network = c.Network, Loss = c.Loss,
-            BatchSize = c.BatchSize, Optimizer = c.Optimizer, Engine = c.Engine, Evaluation = c.Evaluation, Dfc = c.Dfc,
-            Checkpoint = new CheckpointSpec { EveryEpochs = 1, Keep = 0 },
-        };
-    }
-
     [Theory]
     [InlineData(RuleKind.Dfc)]
     [InlineData(RuleKind.StrongDfc)]
-    public void An_actor_checkpoint_resumes_on_either_engine_bit_identically(RuleKind rule)
-    {
-        var root = Path.Combine(Path.GetTempPath(), "apical-dfc-resume-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var data = DfcComparison.Splits();
-            var straightObserver = new StoringObserver(Path.Combine(root, "straight"));
-            using var straight = new DfcSession(Config(rule, 3), data);
-            Assert.True(straight.Run(straightObserver, default).Completed);
-
-            using (var stopped = DfcActorTrainer.CreateSession(Sys, new LocalLayerHost(Sys), Config(rule, 1), data))
-                Assert.True(stopped.Run(new StoringObserver(Path.Combine(root, "actors")), default).Completed);
-            string checkpoint = Path.Combine(root, "actors", "epoch-000001");
-
-            var onActors = new StoringObserver(Path.Combine(root, "resumed-actors"));
-            using var actors = DfcActorTrainer.CreateSession(Sys, new LocalLayerHost(Sys), Config(rule, 3), data);
-            actors.Restore(checkpoint);
-            Assert.True(actors.Run(onActors, default).Completed);
-            var got = DfcNetwork.FromConfig(Config(rule, 3), 6);
-            actors.Engine.CopyParametersTo(got);
-            AssertSame(straight.Network, got, straightObserver, onActors);
-
-            var inProcessObserver = new StoringObserver(Path.Combine(root, "resumed-inproc"));
-            using var inProcess = new DfcSession(Config(rule, 3), data);
-            inProcess.Restore(checkpoint);
-            Assert.True(inProcess.Run(inProcessObserver, default).Completed);
-            AssertSame(straight.Network, inProcess.Network, straightObserver, inProcessObserver);
-        }
-        finally
-        {
-            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        }
-    }
-
-    private static void AssertSame(DfcNetwork want, DfcNetwork got, StoringObserver expected, StoringObserver actual)
-    {
-        for (int l = 0; l < want.Layers.Count; l++)
-        {
-            var (a, b) = (want.Layers[l], got.Layers[l]);
-            Assert.True(Bits(a.Weights).SequenceEqual(Bits(b.Weights)), $"{a.Name}.W differs");
-            Assert.True(Bits(a.Bias).SequenceEqual(Bits(b.Bias)), $"{a.Name}.b differs");
-            Assert.True(Bits(a.FeedbackWeights).SequenceEqual(Bits(b.FeedbackWeights)), $"{a.Name}.Q differs");
-        }
-        var tail = expected.Epochs.Where(e => e.Epoch > 1).ToList();
-        Assert.Equal(new[] { 2, 3 }, actual.Epochs.Select(e => e.Epoch));
-        for (int e = 0; e < tail.Count; e++) EngineComparison.AssertSameMetrics(tail[e], actual.Epochs[e]);
-    }
-
-    private static int[] Bits(Core.Numerics.Tensor t) => MemoryMarshal.Cast<float, int>(t.ReadOnlySpan).ToArray();
+    public void An_actor_checkpoint_resumes_on_either_engine_bit_identically(RuleKind rule) =>
+        DfcResumeComparison.AssertResumes(Sys, new LocalLayerHost(Sys), rule, $"local-resume-{rule}");
 }
