@@ -141,8 +141,8 @@ internal sealed class ForwardRule
         _terms++;
         int n = _rows * _out;
         int col0 = _filled * _rows;
-        a.ReadOnlySpan.Slice(0, n).CopyTo(_sRows[_cur].Data.AsSpan(col0 * _out, n));
-        vff.ReadOnlySpan.Slice(0, n).CopyTo(_ffRows[_cur].Data.AsSpan(col0 * _out, n));
+        StreamingCopy.Copy(a.ReadOnlySpan.Slice(0, n), _sRows[_cur].Data.AsSpan(col0 * _out, n));
+        StreamingCopy.Copy(vff.ReadOnlySpan.Slice(0, n), _ffRows[_cur].Data.AsSpan(col0 * _out, n));
         WritePacked(p, col0);
         if (++_filled == _chunk) SubmitChunk();
     }
@@ -162,6 +162,7 @@ internal sealed class ForwardRule
         _worker.WaitIdle();
         _jobBuffer = _cur;
         _jobUsed = used;
+        StreamingCopy.Fence(); // the stacks were written with non-temporal stores
         _worker.Start();
         _cur ^= 1;
     }
@@ -182,7 +183,7 @@ internal sealed class ForwardRule
             for (int q = 0, c = 0; c < _in; q++, c += W)
             {
                 int w = Math.Min(W, _in - c);
-                row.Slice(c, w).CopyTo(buf.AsSpan(baseRow + q * panelStride, w));
+                StreamingCopy.Copy(row.Slice(c, w), buf.AsSpan(baseRow + q * panelStride, w));
             }
         }
     }
