@@ -141,10 +141,18 @@ internal sealed class ForwardRule
         _terms++;
         int n = _rows * _out;
         int col0 = _filled * _rows;
-        StreamingCopy.Copy(a.ReadOnlySpan.Slice(0, n), _sRows[_cur].Data.AsSpan(col0 * _out, n));
-        StreamingCopy.Copy(vff.ReadOnlySpan.Slice(0, n), _ffRows[_cur].Data.AsSpan(col0 * _out, n));
+        Stack(a.ReadOnlySpan.Slice(0, n), _sRows[_cur].Data.AsSpan(col0 * _out, n));
+        Stack(vff.ReadOnlySpan.Slice(0, n), _ffRows[_cur].Data.AsSpan(col0 * _out, n));
         WritePacked(p, col0);
         if (++_filled == _chunk) SubmitChunk();
+    }
+
+    /// <summary>Writes into a chunk stack: with non-temporal stores when the worker (another core) reads it, so the stacks
+    /// do not push the weights out of this core's cache; with plain stores when this thread multiplies it itself.</summary>
+    private void Stack(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        if (_useWorker) StreamingCopy.Copy(src, dst);
+        else src.CopyTo(dst);
     }
 
     /// <summary>Hands the current chunk to the worker (or multiplies it here) and switches buffers.</summary>
@@ -183,7 +191,7 @@ internal sealed class ForwardRule
             for (int q = 0, c = 0; c < _in; q++, c += W)
             {
                 int w = Math.Min(W, _in - c);
-                StreamingCopy.Copy(row.Slice(c, w), buf.AsSpan(baseRow + q * panelStride, w));
+                Stack(row.Slice(c, w), buf.AsSpan(baseRow + q * panelStride, w));
             }
         }
     }
