@@ -29,11 +29,13 @@ public sealed class DfcActorEngine : IDfcEngine
     private readonly Tensor _outputMinus;
     private readonly DfcBatchStats _stats;
     private readonly TimeSpan _timeout;
-    private long _nextStep = 1; // first global step of the next batch (step 0 is the gates' zero step)
+    private readonly long _firstStep; // the first batch's first global step: steps 0..D−1 are the gates' zero steps
+    private long _nextStep;           // first global step of the next batch
 
     public DfcActorEngine(ActorSystem system, ILayerHost host, RunConfig config, GraphShape shape, ActorRunOptions? options = null)
     {
         CheckConfig(config);
+        _firstStep = _nextStep = config.Engine.Delay;
         options ??= new ActorRunOptions();
         _timeout = options.Timeout;
         _layers = config.Network.Layers.Count;
@@ -51,8 +53,8 @@ public sealed class DfcActorEngine : IDfcEngine
 
     public Tensor OutputMinus => _outputMinus;
 
-    /// <summary>Rejects a config the actor runtime cannot run: every DFC simulation must use the Jacobi schedule, whose
-    /// links all have delay 1 without jitter or loss. <paramref name="file"/> names the config in the error.</summary>
+    /// <summary>Rejects a config the actor runtime cannot run: every DFC simulation must use the Jacobi schedule (every
+    /// link delays by <c>engine.delay</c> steps, without jitter or loss). <paramref name="file"/> names the config in the error.</summary>
     public static void CheckConfig(RunConfig config, string file = "(run)")
     {
         var spec = config.Dfc ?? throw new ConfigException(file, "dfc", $"the {config.Rule.ConfigName()} rule needs a \"dfc\" section");
@@ -61,9 +63,9 @@ public sealed class DfcActorEngine : IDfcEngine
         if (spec.Feedback.Schedule != TransmissionSchedule.Jacobi)
             throw new ConfigException(file, "dfc.feedback.schedule", SweepReason);
         var e = config.Engine;
-        if (e.Delay != 1 || e.Jitter != 0 || e.Loss != 0)
-            throw new ConfigException(file, e.Delay != 1 ? "engine.delay" : e.Jitter != 0 ? "engine.jitter" : "engine.loss",
-                "a DFC run's links have delay 1 without jitter or loss (the Jacobi schedule); other link models are not supported");
+        if (e.Jitter != 0 || e.Loss != 0)
+            throw new ConfigException(file, e.Jitter != 0 ? "engine.jitter" : "engine.loss",
+                "a DFC run's links delay every value by engine.delay steps; jitter and loss are not supported for DFC");
     }
 
     private const string SweepReason = "the actor runtime runs the Jacobi schedule only (delay 1 on every link); "
@@ -169,7 +171,7 @@ public sealed class DfcActorEngine : IDfcEngine
     public void RestoreState(DfcNetwork network, Func<INode, (byte[] State, string Source)> stateOf)
     {
         CheckLayers(network);
-        if (_nextStep != 1) throw new InvalidOperationException($"run {RunId}: a checkpoint can only be restored before the first mini-batch");
+        if (_nextStep != _firstStep) throw new InvalidOperationException($"run {RunId}: a checkpoint can only be restored before the first mini-batch");
         var waits = new Task<CheckpointRestored>[_layers];
         for (int l = 1; l <= _layers; l++)
         {

@@ -27,6 +27,14 @@ public sealed class DfcEquivalenceTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Theory]
+    [InlineData(RuleKind.Dfc, 2)]
+    [InlineData(RuleKind.StrongDfc, 3)]
+    public void With_a_link_delay_the_actor_run_is_bit_identical_to_in_process(RuleKind rule, int delay)
+    {
+        DfcComparison.AssertSameAsInProcess(Sys, new LocalLayerHost(Sys), rule, delay: delay);
+    }
+
+    [Theory]
     [InlineData(TransmissionSchedule.Sweep, TransmissionSchedule.Jacobi, "dfc.forward.schedule")]
     [InlineData(TransmissionSchedule.Jacobi, TransmissionSchedule.Sweep, "dfc.feedback.schedule")]
     public void The_sweep_schedule_is_refused_naming_its_field(TransmissionSchedule forward, TransmissionSchedule feedback, string field)

@@ -19,7 +19,7 @@ internal static class DfcComparison
 {
     public static DataSplits Splits() => EngineComparison.TinySplits();
 
-    public static RunConfig Config(RuleKind rule, TransmissionSchedule schedule = TransmissionSchedule.Jacobi)
+    public static RunConfig Config(RuleKind rule, TransmissionSchedule schedule = TransmissionSchedule.Jacobi, int delay = 1)
     {
         var adam = new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 };
         var c = TinyNetworks.Config(rule, new[] { 6, 8, 5, 3 }, adam, batchSize: 16, epochs: 1);
@@ -41,15 +41,15 @@ internal static class DfcComparison
         return new RunConfig
         {
             Name = c.Name, Seed = c.Seed, Epochs = c.Epochs, Rule = rule, Data = c.Data, Network = c.Network, Loss = c.Loss,
-            BatchSize = c.BatchSize, Optimizer = c.Optimizer, Engine = c.Engine,
+            BatchSize = c.BatchSize, Optimizer = c.Optimizer, Engine = new EngineSpec { Delay = delay },
             Evaluation = new EvaluationSpec { BatchSize = 10, AtStart = true, Validation = true, Test = true },
             Dfc = dfc,
         };
     }
 
-    public static void AssertSameAsInProcess(ActorSystem system, ILayerHost host, RuleKind rule, ActorRunOptions? options = null)
+    public static void AssertSameAsInProcess(ActorSystem system, ILayerHost host, RuleKind rule, ActorRunOptions? options = null, int delay = 1)
     {
-        var config = Config(rule);
+        var config = Config(rule, delay: delay);
         var data = Splits();
         Assert.Empty(DfcSpecValidator.Validate(config.Dfc!, rule));
 

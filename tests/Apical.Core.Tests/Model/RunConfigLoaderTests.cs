@@ -156,7 +156,40 @@ public class EngineConfigTests
             { "data": { "name": "mnist" }, "network": { "layers": [ { "out": 10, "activation": "linear" } ] },
               "engine": { "loss": 0.1, "jitter": -1 } }
             """, "x.json"));
-        Assert.Contains(e.Problems, p => p.Field == "engine.loss" && p.Reason.Contains("continuous-time"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.loss" && p.Reason.Contains("applies to gle runs, not bp"));
         Assert.Contains(e.Problems, p => p.Field == "engine.jitter" && p.Reason.Contains(">= 0"));
+    }
+
+    /// <summary>configs/mnist-dfc.json with its engine section and schedules replaced.</summary>
+    private static string Dfc(string engine, string schedule = "jacobi", int? sleepSteps = null)
+    {
+        string text = File.ReadAllText(Apical.Core.Tests.TestSupport.RepoFiles.Find("configs/mnist-dfc.json"))
+            .Replace("\"type\": \"inproc\"", engine)
+            .Replace("\"schedule\": \"sweep\"", $"\"schedule\": \"{schedule}\"");
+        return sleepSteps is { } t ? text.Replace("\"steps\": 44", $"\"steps\": {t}") : text;
+    }
+
+    [Fact]
+    public void A_dfc_run_takes_a_link_delay_on_the_jacobi_schedule()
+    {
+        var c = RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"delay\": 3"), "d.json");
+        Assert.Equal(3, c.Engine.Delay);
+    }
+
+    [Fact]
+    public void Dfc_link_models_that_cannot_work_are_refused_naming_the_field()
+    {
+        var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"jitter\": 1, \"loss\": 0.1"), "d.json"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.jitter" && p.Reason.Contains("not dfc"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.loss" && p.Reason.Contains("not dfc"));
+
+        e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"delay\": 2", schedule: "sweep"), "d.json"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.delay" && p.Reason.Contains("dfc.forward.schedule is \"sweep\""));
+        Assert.Contains(e.Problems, p => p.Field == "engine.delay" && p.Reason.Contains("dfc.feedback.schedule is \"sweep\""));
+
+        // 784-256-256-256-10 (L = 4) at delay 9: layer 1's noise answers after 9·5 − 1 = 44 steps, beyond a 44-step sleep
+        e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"delay\": 9"), "d.json"));
+        Assert.Contains(e.Problems, p => p.Field == "dfc.feedback.steps" && p.Reason.Contains("needs at least 46"));
+        RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"delay\": 9", sleepSteps: 46), "d.json");
     }
 }

@@ -313,19 +313,25 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         _packedQ.Repack(FeedbackWeights);
     }
 
-    /// <summary>Lockstep: sends state 0 (the settled rates), stamped as the step before the batch's first firing; once
-    /// per batch (a hosted layer whose neighbours start first sends it at its first firing).</summary>
+    /// <summary>Lockstep: sends state 0 (the settled rates) stamped as each of the D steps before the batch's first
+    /// firing (D the link delay: the receivers hold state 0 until state 1 arrives); once per batch (a hosted layer whose
+    /// neighbours start first sends it at its first firing).</summary>
     public void EmitInitial(IOutbox outbox)
     {
         if (_initialSent) return;
         _initialSent = true;
-        var m = outbox.Rent(_outputs[0].Kind, _rows);
-        _r.ReadOnlySpan.CopyTo(m.Payload.Span);
-        outbox.Send(m, Phase.Train, _firstStep - 1);
+        int d = _c?.LinkDelay ?? 1;
+        for (int i = d; i >= 1; i--)
+        {
+            var m = outbox.Rent(_outputs[0].Kind, _rows);
+            _r.ReadOnlySpan.CopyTo(m.Payload.Span);
+            outbox.Send(m, Phase.Train, _firstStep - i);
+        }
     }
 
-    /// <summary>Lockstep firing at global step <paramref name="step"/>: inputs are state k = step − first step of the
-    /// batch; computes state k + 1 and sends it unless it is the batch's last.</summary>
+    /// <summary>Lockstep firing at global step <paramref name="step"/>: k = step − first step of the batch; the inputs are
+    /// the neighbours' states k + 1 − D (state 0 while that is negative); computes state k + 1 and sends it unless no
+    /// firing of this batch will read it (the last D − 1 states beyond the batch's last).</summary>
     public void Fire(int trigger, Phase phase, long step, ReadOnlySpan<Message?> inputs, IOutbox outbox)
     {
         if (step < _firstStep || _c is null) return; // the gate's step 0 before the first batch (zero inputs)
@@ -335,7 +341,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         var u = inputs[_o.IsFirst ? 0 : 1]!.Payload;
         var pre = _o.IsFirst ? null : inputs[0]!.Payload;
         Advance(pre, u, k);
-        if (_k < _c!.Steps - 1)
+        if (_k <= _c!.Steps - 1 - _c.LinkDelay)
         {
             var m = outbox.Rent(_outputs[0].Kind, _rows);
             _r.ReadOnlySpan.CopyTo(m.Payload.Span);

@@ -7,12 +7,14 @@ namespace Apical.Core.Rules.Dfc;
 /// The graph of a DFC run: a feedforward chain of <see cref="DfcLayer"/>s plus a <see cref="PiController"/> star
 /// (spec 13). Node ids: 0 the run's coordinator (<see cref="DfcSource"/>: it hands data and batch boundaries to the
 /// nodes as commands, so it has no links), layers 1..L, controller L + 1. The lockstep topology has delay 1 on every
-/// link (<c>Rates</c> up, <c>Output</c> to the controller, <c>Control</c> to every layer): the Jacobi schedule.
+/// link (<c>Rates</c> up, <c>Output</c> to the controller, <c>Control</c> to every layer): the Jacobi schedule; or
+/// <c>engine.delay</c> d on every link, the Jacobi schedule with transmission delays.
 /// </summary>
 public sealed class DfcNetwork
 {
-    public DfcNetwork(IReadOnlyList<DfcLayer> layers, PiController controller)
+    public DfcNetwork(IReadOnlyList<DfcLayer> layers, PiController controller, int linkDelay = 1)
     {
+        if (linkDelay < 1) throw new ArgumentOutOfRangeException(nameof(linkDelay), $"link delay {linkDelay} must be >= 1 step");
         Layers = layers;
         Controller = controller;
         int L = layers.Count;
@@ -25,10 +27,11 @@ public sealed class DfcNetwork
         var links = new List<Link>();
         for (int l = 1; l <= L; l++)
         {
-            if (l > 1) links.Add(new Link(l - 1, MessageKind.Rates, l, 0, 1));
-            links.Add(new Link(L + 1, MessageKind.Control, l, l == 1 ? 0 : 1, 1));
+            if (l > 1) links.Add(new Link(l - 1, MessageKind.Rates, l, 0, linkDelay));
+            links.Add(new Link(L + 1, MessageKind.Control, l, l == 1 ? 0 : 1, linkDelay));
         }
-        links.Add(new Link(L, MessageKind.Output, L + 1, 0, 1));
+        links.Add(new Link(L, MessageKind.Output, L + 1, 0, linkDelay));
+        LinkDelay = linkDelay;
         Topology = new Topology(nodes, links);
     }
 
@@ -36,13 +39,15 @@ public sealed class DfcNetwork
     public PiController Controller { get; }
     public Topology Topology { get; }
     public DfcLayer Output => Layers[^1];
+    /// <summary>The delay of every link, in steps.</summary>
+    public int LinkDelay { get; }
 
     /// <summary>Builds layers from sizes n_0..n_L (tanh hidden, linear output unless given).</summary>
     public static DfcNetwork Build(int[] sizes, int batchCapacity, ulong seed,
         Optimization.OptimizerSpec forward, Optimization.OptimizerSpec feedback, Optimization.OptimizerSpec pretrain,
         Activation[]? activations = null, bool freezeFeedback = false, bool freezeFeedbackOutput = false,
         Backprop.WeightInitKind init = Backprop.WeightInitKind.XavierNormal, IReadOnlyList<Optimization.OptimizerSpec?>? perLayerForward = null,
-        int? jacobiPairingDelay = null, bool forwardWorkers = true, int? trainingBatch = null, int? learningCapacity = null)
+        int? jacobiPairingDelay = null, bool forwardWorkers = true, int? trainingBatch = null, int? learningCapacity = null, int linkDelay = 1)
     {
         int L = sizes.Length - 1;
         if (L < 1) throw new ArgumentException("a DFC network needs at least one layer");
@@ -66,13 +71,13 @@ public sealed class DfcNetwork
                 FeedbackOptimizer = feedback,
                 PretrainOptimizer = pretrain,
                 FreezeFeedback = freezeFeedback || (freezeFeedbackOutput && l == L),
-                MaxPairingDelay = Math.Max(L - l + 1, jacobiPairingDelay ?? 1),
+                MaxPairingDelay = Math.Max(linkDelay * (L - l + 2) - 1, jacobiPairingDelay ?? 1),
                 ForwardWorker = forwardWorkers,
                 TrainingBatchSize = trainingBatch,
                 LearningBatchCapacity = learningCapacity,
             }));
         }
-        return new DfcNetwork(layers, new PiController(L + 1, sizes[L], batchCapacity));
+        return new DfcNetwork(layers, new PiController(L + 1, sizes[L], batchCapacity), linkDelay);
     }
 
     /// <summary>Batch capacity of a run's nodes: training, evaluation and probe mini-batches. (The forward rule is sized
@@ -93,6 +98,6 @@ public sealed class DfcNetwork
         for (int i = 0; i < layers.Count; i++) { sizes[i + 1] = layers[i].Out; acts[i] = layers[i].Activation; perLayer[i] = layers[i].Optimizer; }
         return Build(sizes, Capacity(config), config.Seed, config.Optimizer, spec.FeedbackOptimizer, spec.PretrainOptimizer,
             acts, spec.FreezeFbWeights, spec.FreezeFbWeightsOutput, config.Network.Init, perLayer, spec.JacobiPairingDelay, forwardWorkers,
-            trainingBatch: config.BatchSize, learningCapacity: Math.Max(config.BatchSize, spec.ProbeBatchSize));
+            trainingBatch: config.BatchSize, learningCapacity: Math.Max(config.BatchSize, spec.ProbeBatchSize), linkDelay: config.Engine.Delay);
     }
 }

@@ -8,26 +8,26 @@ namespace Apical.Core.Rules.Dfc;
 public static class DfcPhases
 {
     /// <summary>DFC wake phase: weak nudged target, plain error, forward rule only.</summary>
-    public static PhaseConstants Wake(DfcSpec s) => Make(s, s.Forward, DfcPhase.Wake, new Overrides
+    public static PhaseConstants Wake(DfcSpec s, int linkDelay = 1) => Make(s, s.Forward, DfcPhase.Wake, linkDelay, new Overrides
     {
         Target = TargetKind.Nudged, SoftmaxError = false, LearnForward = true, LearnFeedback = false,
     });
 
     /// <summary>DFC sleep phase (or DFC pre-training): target r_L^-, plain error, feedback rule only.</summary>
-    public static PhaseConstants Sleep(DfcSpec s, bool pretrain) => Make(s, s.Feedback, pretrain ? DfcPhase.Pretrain : DfcPhase.Sleep, new Overrides
+    public static PhaseConstants Sleep(DfcSpec s, bool pretrain, int linkDelay = 1) => Make(s, s.Feedback, pretrain ? DfcPhase.Pretrain : DfcPhase.Sleep, linkDelay, new Overrides
     {
         Target = TargetKind.Feedforward, SoftmaxError = false, LearnForward = false, LearnFeedback = true, UsePretrainOptimizer = pretrain,
     });
 
     /// <summary>Strong-DFC training: label target, softmax error, both rules, high-pass filtered control.</summary>
-    public static PhaseConstants Single(DfcSpec s) => Make(s, s.Forward, DfcPhase.Single, new Overrides
+    public static PhaseConstants Single(DfcSpec s, int linkDelay = 1) => Make(s, s.Forward, DfcPhase.Single, linkDelay, new Overrides
     {
         Target = TargetKind.Label, SoftmaxError = true, LearnForward = true, LearnFeedback = true,
         HighPass = true,
     });
 
     /// <summary>Strong-DFC feedback pre-training: the <c>feedback</c> constants, label target (or r_L^-), Q only.</summary>
-    public static PhaseConstants StrongPretrain(DfcSpec s) => Make(s, s.Feedback, DfcPhase.Pretrain, new Overrides
+    public static PhaseConstants StrongPretrain(DfcSpec s, int linkDelay = 1) => Make(s, s.Feedback, DfcPhase.Pretrain, linkDelay, new Overrides
     {
         Target = s.PretrainWithoutController ? TargetKind.Feedforward : TargetKind.Label,
         SoftmaxError = !s.PretrainWithoutController,
@@ -44,7 +44,7 @@ public static class DfcPhases
         public bool UsePretrainOptimizer { get; init; }
     }
 
-    private static PhaseConstants Make(DfcSpec s, DfcSimulationSpec sim, DfcPhase phase, Overrides o)
+    private static PhaseConstants Make(DfcSpec s, DfcSimulationSpec sim, DfcPhase phase, int linkDelay, Overrides o)
     {
         bool strong = o.HighPass;
         return new PhaseConstants
@@ -70,6 +70,7 @@ public static class DfcPhases
             FbScalingBase = strong && s.ScalingFbUpdates ? 1 + s.Forward.TauV / s.TauNoise : 1,
             Schedule = sim.Schedule,
             JacobiPairingDelay = s.JacobiPairingDelay,
+            LinkDelay = sim.Schedule == TransmissionSchedule.Jacobi ? linkDelay : 1,
             ForwardRule = s.ForwardRule,
             ForwardVariant = phase == DfcPhase.Single ? ForwardVariant.Continuous : s.ForwardVariant,
             UsePretrainOptimizer = o.UsePretrainOptimizer,

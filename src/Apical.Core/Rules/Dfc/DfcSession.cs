@@ -72,9 +72,10 @@ public sealed class DfcSession : IDisposable
         _labels = new Tensor(capacity, outputWidth);
         _classes = new int[capacity];
 
-        Forward = _strong ? DfcPhases.Single(_spec) : DfcPhases.Wake(_spec);
-        Feedback = _strong ? null : DfcPhases.Sleep(_spec, pretrain: false);
-        Pretrain = _strong ? DfcPhases.StrongPretrain(_spec) : DfcPhases.Sleep(_spec, pretrain: true);
+        int delay = config.Engine.Delay;
+        Forward = _strong ? DfcPhases.Single(_spec, delay) : DfcPhases.Wake(_spec, delay);
+        Feedback = _strong ? null : DfcPhases.Sleep(_spec, pretrain: false, delay);
+        Pretrain = _strong ? DfcPhases.StrongPretrain(_spec, delay) : DfcPhases.Sleep(_spec, pretrain: true, delay);
 
         if (_spec.Diagnostics && data.Test.Count > 0)
         {

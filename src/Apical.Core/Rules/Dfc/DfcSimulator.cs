@@ -18,11 +18,12 @@ public sealed class DfcSimulator : IDisposable
 {
     private readonly DfcNetwork _net;
     private InProcessEngine? _engine;
-    private long _nextStep = 1; // lockstep: first global step of the next batch (step 0 is the gate's zero step)
+    private long _nextStep; // lockstep: first global step of the next batch (steps 0..D−1 are the gates' zero steps)
 
     public DfcSimulator(DfcNetwork network, int batchCapacity)
     {
         _net = network;
+        _nextStep = network.LinkDelay;
         BatchCapacity = batchCapacity;
         OutputMinus = new Tensor(batchCapacity, network.Output.Options.OutSize);
     }
@@ -56,7 +57,9 @@ public sealed class DfcSimulator : IDisposable
         var output = Feedforward(x);
         OutputMinus.SetRows(output.Rows);
         output.ReadOnlySpan.CopyTo(OutputMinus.Span);
-        bool engine = c.Schedule == TransmissionSchedule.Jacobi && JacobiOnEngine;
+        if (c.LinkDelay != _net.LinkDelay)
+            throw new ArgumentException($"the phase's link delay {c.LinkDelay} differs from the network's {_net.LinkDelay}");
+        bool engine = c.Schedule == TransmissionSchedule.Jacobi && (JacobiOnEngine || c.LinkDelay > 1); // the direct driver knows delay 1 only
         long first = engine ? _nextStep : 0;
         ctl.BeginBatch(c, output, labels, first);
         foreach (var l in layers) l.BeginBatch(c, batchSerial, first);

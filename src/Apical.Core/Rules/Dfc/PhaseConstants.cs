@@ -55,8 +55,14 @@ public sealed class PhaseConstants
     /// <summary>Base of the layer scaling s_l = base^(L−l) of the Q rule; 1 = off.</summary>
     public double FbScalingBase { get; init; } = 1;
     public required TransmissionSchedule Schedule { get; init; }
-    /// <summary>Q-rule pairing delay under Jacobi (null = L − l + 1).</summary>
+    /// <summary>Q-rule pairing delay under Jacobi (null = D (L − l + 2) − 1 with D the link delay: the noise of layer l
+    /// at step j climbs L − l links and the controller's, and its answer one link down, arriving at the layer's firing
+    /// j + D (L − l + 2) − 1; L − l + 1 for D = 1).</summary>
     public int? JacobiPairingDelay { get; init; }
+    /// <summary>Steps every link of the Jacobi schedule delays a value (<c>engine.delay</c>; 1 is the plain Jacobi
+    /// schedule). Before a mini-batch every link carries the settled state: a node reads state 0 until its
+    /// neighbours' first new states arrive.</summary>
+    public int LinkDelay { get; init; } = 1;
     public ForwardRuleKind ForwardRule { get; init; } = ForwardRuleKind.NonlinearDifference;
     public ForwardVariant ForwardVariant { get; init; } = ForwardVariant.Continuous;
     /// <summary>Which optimiser updates Q: the pre-training instance or the training/sleep one.</summary>
@@ -64,10 +70,10 @@ public sealed class PhaseConstants
 
     /// <summary>Q-rule pairing delay of layer <paramref name="layer"/> (1-based) in a net of <paramref name="layers"/>.</summary>
     public int PairingDelay(int layer, int layers) =>
-        Schedule == TransmissionSchedule.Sweep ? 1 : JacobiPairingDelay ?? layers - layer + 1;
+        Schedule == TransmissionSchedule.Sweep ? 1 : JacobiPairingDelay ?? LinkDelay * (layers - layer + 2) - 1;
 
     /// <summary>Number of values <see cref="Write"/> produces.</summary>
-    public const int EncodedLength = 24;
+    public const int EncodedLength = 25;
 
     /// <summary>The constants as plain numbers (exact: every field is a double, an integer or a flag), so a batch
     /// start can carry them to a node hosted anywhere.</summary>
@@ -79,6 +85,7 @@ public sealed class PhaseConstants
         d[12] = SigmaOut; d[13] = TauNoise; d[14] = LearnForward ? 1 : 0; d[15] = LearnFeedback ? 1 : 0;
         d[16] = HighPassControl ? 1 : 0; d[17] = HighPassA; d[18] = FbScalingBase; d[19] = (int)Schedule;
         d[20] = JacobiPairingDelay ?? -1; d[21] = (int)ForwardRule; d[22] = (int)ForwardVariant; d[23] = UsePretrainOptimizer ? 1 : 0;
+        d[24] = LinkDelay;
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote; malformed input throws <see cref="ArgumentException"/>.</summary>
@@ -93,6 +100,7 @@ public sealed class PhaseConstants
             HighPassControl = d[16] != 0, HighPassA = d[17], FbScalingBase = d[18], Schedule = Enum<TransmissionSchedule>(d[19], "schedule"),
             JacobiPairingDelay = d[20] < 0 ? null : Int(d[20], "pairing delay"), ForwardRule = Enum<ForwardRuleKind>(d[21], "forward rule"),
             ForwardVariant = Enum<ForwardVariant>(d[22], "forward variant"), UsePretrainOptimizer = d[23] != 0,
+            LinkDelay = Math.Max(1, Int(d[24], "link delay")),
         };
     }
 

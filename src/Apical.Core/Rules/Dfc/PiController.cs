@@ -157,15 +157,19 @@ public sealed class PiController : INode, ICommandTarget
 
     public double InitialError(int b) => _e0Norm[b];
 
-    /// <summary>Lockstep: sends u[0] = 0, stamped as the step before the batch's first firing; once per batch (at the
-    /// first firing at the latest).</summary>
+    /// <summary>Lockstep: sends u[0] = 0 stamped as each of the D steps before the batch's first firing (D the link
+    /// delay); once per batch (at the first firing at the latest).</summary>
     public void EmitInitial(IOutbox outbox)
     {
         if (_initialSent) return;
         _initialSent = true;
-        var m = outbox.Rent(MessageKind.Control, _rows);
-        m.Payload.Clear();
-        outbox.Send(m, Phase.Train, _firstStep - 1);
+        int d = _c?.LinkDelay ?? 1;
+        for (int i = d; i >= 1; i--)
+        {
+            var m = outbox.Rent(MessageKind.Control, _rows);
+            m.Payload.Clear();
+            outbox.Send(m, Phase.Train, _firstStep - i);
+        }
     }
 
     /// <summary>Lockstep firing: r_L[k] in, u[k+1] out (not sent after the batch's last firing).</summary>
@@ -176,7 +180,7 @@ public sealed class PiController : INode, ICommandTarget
         if (k != _k) throw new InvalidOperationException($"controller: firing for state {k + 1} while at state {_k}");
         if (!_initialSent) EmitInitial(outbox);
         Step(inputs[0]!.Payload);
-        if (_k < _c!.Steps - 1)
+        if (_k <= _c!.Steps - 1 - _c.LinkDelay)
         {
             var m = outbox.Rent(MessageKind.Control, _rows);
             _uOut.ReadOnlySpan.CopyTo(m.Payload.Span);

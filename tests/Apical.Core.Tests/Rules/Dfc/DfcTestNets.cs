@@ -37,7 +37,8 @@ internal static class DfcTestNets
         TargetKind target = TargetKind.Label, bool softmax = false, double lambda = 0, bool learnForward = false, bool learnFeedback = false,
         TransmissionSchedule schedule = TransmissionSchedule.Sweep, ForwardRuleKind rule = ForwardRuleKind.NonlinearDifference,
         ForwardVariant variant = ForwardVariant.Continuous, NoiseKind noise = NoiseKind.None, double sigma = 0, double tauFb = -1,
-        DfcPhase phase = DfcPhase.Wake, double tauNoise = 1, bool highPass = false, double highPassA = 0, int? pairing = null) => new()
+        DfcPhase phase = DfcPhase.Wake, double tauNoise = 1, bool highPass = false, double highPassA = 0, int? pairing = null,
+        int linkDelay = 1) => new()
     {
         Phase = phase,
         Steps = steps,
@@ -61,6 +62,7 @@ internal static class DfcTestNets
         HighPassControl = highPass,
         HighPassA = highPassA,
         JacobiPairingDelay = pairing,
+        LinkDelay = linkDelay,
     };
 
     /// <summary>Writes the stacked matrix back into the layers' Q (float32) and repacks.</summary>
