@@ -245,7 +245,7 @@ public static partial class Gemm
                 // 8 x 8 blocks transposed in registers; rows past the end of W give the zero padding
                 for (; p + 8 <= k; p += 8)
                     for (int g = 0; g < Panel; g += 8)
-                        Transpose8x8(src + (nint)g * k + p, k, rows - g, dst + (nint)p * Panel + g);
+                        Transpose.Block8x8(src + (nint)g * k + p, k, dst + (nint)p * Panel + g, Panel, rows - g);
             }
             for (; p < k; p++)
             {
@@ -256,39 +256,5 @@ public static partial class Gemm
             }
             dst += (nint)k * Panel;
         }
-    }
-
-    /// <summary>
-    /// Writes column t of the 8 x 8 block at <paramref name="src"/> (row stride k) to dst + t·Panel, for t = 0…7;
-    /// block rows at or beyond <paramref name="valid"/> read as zeros.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Transpose8x8(float* src, nint k, int valid, float* dst)
-    {
-        Vector256<float> zero = Vector256<float>.Zero;
-        Vector256<float> r0 = valid > 0 ? Avx.LoadVector256(src) : zero;
-        Vector256<float> r1 = valid > 1 ? Avx.LoadVector256(src + 1 * k) : zero;
-        Vector256<float> r2 = valid > 2 ? Avx.LoadVector256(src + 2 * k) : zero;
-        Vector256<float> r3 = valid > 3 ? Avx.LoadVector256(src + 3 * k) : zero;
-        Vector256<float> r4 = valid > 4 ? Avx.LoadVector256(src + 4 * k) : zero;
-        Vector256<float> r5 = valid > 5 ? Avx.LoadVector256(src + 5 * k) : zero;
-        Vector256<float> r6 = valid > 6 ? Avx.LoadVector256(src + 6 * k) : zero;
-        Vector256<float> r7 = valid > 7 ? Avx.LoadVector256(src + 7 * k) : zero;
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
-        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
-        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
-        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(dst + 0 * Panel, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(dst + 1 * Panel, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(dst + 2 * Panel, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(dst + 3 * Panel, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(dst + 4 * Panel, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(dst + 5 * Panel, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(dst + 6 * Panel, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(dst + 7 * Panel, Avx.Permute2x128(s3, s7, 0x31));
     }
 }

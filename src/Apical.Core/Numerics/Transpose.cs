@@ -25,7 +25,7 @@ public static class Transpose
                 for (; r0 + 8 <= rows; r0 += 8)
                 {
                     int j0 = 0;
-                    for (; j0 + 8 <= cols; j0 += 8) Block8x8(s + (nint)r0 * cols + j0, cols, d + (nint)j0 * dstStride + r0, dstStride);
+                    for (; j0 + 8 <= cols; j0 += 8) Block8x8(s + (nint)r0 * cols + j0, cols, d + (nint)j0 * dstStride + r0, dstStride, 8);
                     for (; j0 < cols; j0++)
                         for (int r = r0; r < r0 + 8; r++) d[(nint)j0 * dstStride + r] = s[(nint)r * cols + j0];
                 }
@@ -36,14 +36,20 @@ public static class Transpose
     }
 
     /// <summary>Transposes the 8 × 8 block at <paramref name="src"/> (row stride <paramref name="ss"/>) into
-    /// <paramref name="dst"/> (row stride <paramref name="ds"/>).</summary>
+    /// <paramref name="dst"/> (row stride <paramref name="ds"/>): column t of the block becomes row t. Block rows at or
+    /// beyond <paramref name="valid"/> read as zeros (the GEMM's zero padding of a partial panel). Needs AVX.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Block8x8(float* src, nint ss, float* dst, nint ds)
+    internal static unsafe void Block8x8(float* src, nint ss, float* dst, nint ds, int valid)
     {
-        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ss);
-        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ss), r3 = Avx.LoadVector256(src + 3 * ss);
-        Vector256<float> r4 = Avx.LoadVector256(src + 4 * ss), r5 = Avx.LoadVector256(src + 5 * ss);
-        Vector256<float> r6 = Avx.LoadVector256(src + 6 * ss), r7 = Avx.LoadVector256(src + 7 * ss);
+        Vector256<float> zero = Vector256<float>.Zero;
+        Vector256<float> r0 = valid > 0 ? Avx.LoadVector256(src) : zero;
+        Vector256<float> r1 = valid > 1 ? Avx.LoadVector256(src + ss) : zero;
+        Vector256<float> r2 = valid > 2 ? Avx.LoadVector256(src + 2 * ss) : zero;
+        Vector256<float> r3 = valid > 3 ? Avx.LoadVector256(src + 3 * ss) : zero;
+        Vector256<float> r4 = valid > 4 ? Avx.LoadVector256(src + 4 * ss) : zero;
+        Vector256<float> r5 = valid > 5 ? Avx.LoadVector256(src + 5 * ss) : zero;
+        Vector256<float> r6 = valid > 6 ? Avx.LoadVector256(src + 6 * ss) : zero;
+        Vector256<float> r7 = valid > 7 ? Avx.LoadVector256(src + 7 * ss) : zero;
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
