@@ -54,7 +54,8 @@ public sealed class DfcActorEngine : IDfcEngine
     public Tensor OutputMinus => _outputMinus;
 
     /// <summary>Rejects a config the actor runtime cannot run: every DFC simulation must use the Jacobi schedule (every
-    /// link delays by <c>engine.delay</c> steps, without jitter or loss). <paramref name="file"/> names the config in the error.</summary>
+    /// link delays by <c>engine.delay</c> steps; jitter and loss are resolved by the receiving nodes).
+    /// <paramref name="file"/> names the config in the error.</summary>
     public static void CheckConfig(RunConfig config, string file = "(run)")
     {
         var spec = config.Dfc ?? throw new ConfigException(file, "dfc", $"the {config.Rule.ConfigName()} rule needs a \"dfc\" section");
@@ -62,10 +63,6 @@ public sealed class DfcActorEngine : IDfcEngine
             throw new ConfigException(file, "dfc.forward.schedule", SweepReason);
         if (spec.Feedback.Schedule != TransmissionSchedule.Jacobi)
             throw new ConfigException(file, "dfc.feedback.schedule", SweepReason);
-        var e = config.Engine;
-        if (e.Jitter != 0 || e.Loss != 0)
-            throw new ConfigException(file, e.Jitter != 0 ? "engine.jitter" : "engine.loss",
-                "a DFC run's links delay every value by engine.delay steps; jitter and loss are not supported for DFC");
     }
 
     private const string SweepReason = "the actor runtime runs the Jacobi schedule only (delay 1 on every link); "
@@ -94,7 +91,7 @@ public sealed class DfcActorEngine : IDfcEngine
         long first = _nextStep, last = first + phase.Steps - 2;
         var begins = new (int, NodeCommand)[_layers + 1];
         for (int l = 1; l <= _layers; l++) begins[l - 1] = (l, DfcCommands.BeginLayer(phase, batchSerial, first));
-        begins[_layers] = (_layers + 1, DfcCommands.BeginController(phase, first, _outputMinus, labels));
+        begins[_layers] = (_layers + 1, DfcCommands.BeginController(phase, batchSerial, first, _outputMinus, labels));
         _entities.Command(begins);
         var starts = new (int, NodeCommand)[_layers + 1];
         for (int n = 1; n <= _layers + 1; n++) starts[n - 1] = (n, DfcCommands.StartNode());

@@ -65,25 +65,27 @@ public static class RunConfigValidator
         if (!(c.Engine.Loss >= 0 && c.Engine.Loss < 1)) Add("engine.loss", $"must lie in [0, 1), got {c.Engine.Loss}");
         bool discrete = c.Rule is RuleKind.Bp or RuleKind.Fa or RuleKind.Dfa;
         bool dfc = c.Rule is RuleKind.Dfc or RuleKind.StrongDfc;
-        if ((discrete || dfc) && c.Engine.Jitter > 0) Add("engine.jitter", $"link jitter applies to gle runs, not {c.Rule.ConfigName()}");
-        if ((discrete || dfc) && c.Engine.Loss > 0) Add("engine.loss", $"link loss applies to gle runs, not {c.Rule.ConfigName()}");
-        if (dfc && c.Dfc is { } d && c.Engine.Delay > 1) DfcDelay(c, d, Add);
+        if (discrete && c.Engine.Jitter > 0) Add("engine.jitter", $"link jitter applies to gle, dfc and strong-dfc runs, not {c.Rule.ConfigName()}");
+        if (discrete && c.Engine.Loss > 0) Add("engine.loss", $"link loss applies to gle, dfc and strong-dfc runs, not {c.Rule.ConfigName()}");
+        if (dfc && c.Dfc is { } d && (c.Engine.Delay > 1 || c.Engine.Jitter > 0 || c.Engine.Loss > 0)) DfcLinks(c, d, Add);
         if (c.Checkpoint.EveryEpochs < 0) Add("checkpoint.everyEpochs", $"must be >= 0 (0 = never), got {c.Checkpoint.EveryEpochs}");
         if (c.Checkpoint.Keep < 0) Add("checkpoint.keep", $"must be >= 0 (0 = keep all), got {c.Checkpoint.Keep}");
         if (c.Evaluation.BatchSize < 1) Add("evaluation.batchSize", $"must be >= 1, got {c.Evaluation.BatchSize}");
         return problems;
     }
 
-    /// <summary>Transmission delays on a DFC run's links (the Jacobi schedule with <c>engine.delay</c> D on every link):
-    /// the sweep hands values over with no delay, and the feedback rule needs control values that answered the noise
-    /// within the simulation (the noise of layer 1 comes back after D (L + 1) − 1 steps).</summary>
-    private static void DfcDelay(RunConfig c, Rules.Dfc.DfcSpec s, Action<string, string> add)
+    /// <summary>Transmission delays, jitter and loss on a DFC run's links (the Jacobi schedule with <c>engine.delay</c> D
+    /// on every link): the sweep hands values over with no delay, and the feedback rule needs control values that
+    /// answered the noise within the simulation (the noise of layer 1 comes back after D (L + 1) − 1 steps).</summary>
+    private static void DfcLinks(RunConfig c, Rules.Dfc.DfcSpec s, Action<string, string> add)
     {
         int delay = c.Engine.Delay, layers = c.Network.Layers.Count;
+        string field0 = c.Engine.Delay > 1 ? "engine.delay" : c.Engine.Jitter > 0 ? "engine.jitter" : "engine.loss";
+        string what = c.Engine.Delay > 1 ? $"a delay of {delay} steps" : c.Engine.Jitter > 0 ? $"a jitter of {c.Engine.Jitter} steps" : $"a loss of {c.Engine.Loss}";
         foreach (var (sim, field) in new[] { (s.Forward, "dfc.forward"), (s.Feedback, "dfc.feedback") })
         {
             if (sim.Schedule != Rules.Dfc.TransmissionSchedule.Jacobi)
-                add("engine.delay", $"a delay of {delay} steps needs the Jacobi schedule; {field}.schedule is \"sweep\", which hands values over with no delay");
+                add(field0, $"{what} needs the Jacobi schedule; {field}.schedule is \"sweep\", which hands values over with no delay");
         }
         if (s.JacobiPairingDelay is not null) return; // the user pairs as they choose
         int pairing = delay * (layers + 1) - 1;

@@ -7,8 +7,8 @@ using Xunit;
 
 namespace Apical.Actors.Tests.Hosting;
 
-/// <summary>DFC and Strong-DFC on local actors against the in-process lockstep engine (check 15); the sweep schedule
-/// refused on actors.</summary>
+/// <summary>DFC and Strong-DFC on local actors against the in-process lockstep engine (check 15), also with delayed,
+/// jittery and lossy links; the sweep schedule refused on actors.</summary>
 public sealed class DfcEquivalenceTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly Config Hocon = ConfigurationFactory.ParseString("""
@@ -32,6 +32,14 @@ public sealed class DfcEquivalenceTests : Akka.TestKit.Xunit2.TestKit
     public void With_a_link_delay_the_actor_run_is_bit_identical_to_in_process(RuleKind rule, int delay)
     {
         DfcComparison.AssertSameAsInProcess(Sys, new LocalLayerHost(Sys), rule, delay: delay);
+    }
+
+    [Theory]
+    [InlineData(RuleKind.Dfc, 1, 2, 0.2)]
+    [InlineData(RuleKind.StrongDfc, 2, 1, 0.1)]
+    public void With_jittery_lossy_links_the_actor_run_is_bit_identical_to_in_process(RuleKind rule, int delay, int jitter, double loss)
+    {
+        DfcComparison.AssertSameAsInProcess(Sys, new LocalLayerHost(Sys), rule, delay: delay, jitter: jitter, loss: loss);
     }
 
     [Theory]

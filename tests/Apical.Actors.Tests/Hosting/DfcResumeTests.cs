@@ -22,4 +22,8 @@ public sealed class DfcResumeTests : Akka.TestKit.Xunit2.TestKit
     [InlineData(RuleKind.StrongDfc)]
     public void An_actor_checkpoint_resumes_on_either_engine_bit_identically(RuleKind rule) =>
         DfcResumeComparison.AssertResumes(Sys, new LocalLayerHost(Sys), rule, $"local-resume-{rule}");
+
+    [Fact]
+    public void A_run_with_lossy_jittery_links_resumes_bit_identically() =>
+        DfcResumeComparison.AssertResumes(Sys, new LocalLayerHost(Sys), RuleKind.Dfc, "local-resume-links", jitter: 2, loss: 0.2);
 }

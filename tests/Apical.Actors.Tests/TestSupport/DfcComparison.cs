@@ -19,7 +19,7 @@ internal static class DfcComparison
 {
     public static DataSplits Splits() => EngineComparison.TinySplits();
 
-    public static RunConfig Config(RuleKind rule, TransmissionSchedule schedule = TransmissionSchedule.Jacobi, int delay = 1)
+    public static RunConfig Config(RuleKind rule, TransmissionSchedule schedule = TransmissionSchedule.Jacobi, int delay = 1, int jitter = 0, double loss = 0)
     {
         var adam = new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 };
         var c = TinyNetworks.Config(rule, new[] { 6, 8, 5, 3 }, adam, batchSize: 16, epochs: 1);
@@ -41,15 +41,16 @@ internal static class DfcComparison
         return new RunConfig
         {
             Name = c.Name, Seed = c.Seed, Epochs = c.Epochs, Rule = rule, Data = c.Data, Network = c.Network, Loss = c.Loss,
-            BatchSize = c.BatchSize, Optimizer = c.Optimizer, Engine = new EngineSpec { Delay = delay },
+            BatchSize = c.BatchSize, Optimizer = c.Optimizer, Engine = new EngineSpec { Delay = delay, Jitter = jitter, Loss = loss },
             Evaluation = new EvaluationSpec { BatchSize = 10, AtStart = true, Validation = true, Test = true },
             Dfc = dfc,
         };
     }
 
-    public static void AssertSameAsInProcess(ActorSystem system, ILayerHost host, RuleKind rule, ActorRunOptions? options = null, int delay = 1)
+    public static void AssertSameAsInProcess(ActorSystem system, ILayerHost host, RuleKind rule, ActorRunOptions? options = null, int delay = 1,
+        int jitter = 0, double loss = 0)
     {
-        var config = Config(rule, delay: delay);
+        var config = Config(rule, delay: delay, jitter: jitter, loss: loss);
         var data = Splits();
         Assert.Empty(DfcSpecValidator.Validate(config.Dfc!, rule));
 
@@ -83,6 +84,10 @@ internal static class DfcComparison
         for (int e = 0; e < expectedObserver.Epochs.Count; e++)
             EngineComparison.AssertSameMetrics(expectedObserver.Epochs[e], actualObserver.Epochs[e]);
         Assert.Contains(actualObserver.Epochs[^1].Extra, kv => kv.Key == "converged_fraction" && !double.IsNaN(kv.Value));
+        if (jitter > 0 || loss > 0)
+            Assert.Contains(actualObserver.Epochs[^1].Extra, kv => kv.Key == "link_mean_staleness" && kv.Value > 0);
+        else
+            Assert.DoesNotContain(actualObserver.Epochs[^1].Extra, kv => kv.Key.StartsWith("link_", StringComparison.Ordinal));
         Assert.Equal(expectedObserver.Batches, actualObserver.Batches);
     }
 

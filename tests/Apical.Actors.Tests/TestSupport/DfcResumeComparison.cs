@@ -12,9 +12,9 @@ namespace Apical.Actors.Tests.TestSupport;
 /// actors and in-process, against the uninterrupted in-process run: weights and metrics must be the same bits.</summary>
 internal static class DfcResumeComparison
 {
-    public static RunConfig Config(RuleKind rule, int epochs)
+    public static RunConfig Config(RuleKind rule, int epochs, int jitter = 0, double loss = 0)
     {
-        var c = DfcComparison.Config(rule);
+        var c = DfcComparison.Config(rule, jitter: jitter, loss: loss);
         return new RunConfig
         {
             Name = c.Name, Seed = c.Seed, Epochs = epochs, Rule = c.Rule, Data = c.Data, Network = c.Network, Loss = c.Loss,
@@ -24,8 +24,10 @@ internal static class DfcResumeComparison
     }
 
     /// <param name="options">run ids and time-outs of the two actor runs (each gets its own run id from the prefix).</param>
-    public static void AssertResumes(ActorSystem system, ILayerHost host, RuleKind rule, string runIdPrefix, TimeSpan? timeout = null)
+    public static void AssertResumes(ActorSystem system, ILayerHost host, RuleKind rule, string runIdPrefix, TimeSpan? timeout = null,
+        int jitter = 0, double loss = 0)
     {
+        RunConfig Config(RuleKind r, int epochs) => DfcResumeComparison.Config(r, epochs, jitter, loss);
         var root = Path.Combine(Path.GetTempPath(), "apical-dfc-resume-" + Guid.NewGuid().ToString("N"));
         ActorRunOptions Options(string run) => new() { RunId = $"{runIdPrefix}-{run}", Timeout = timeout ?? TimeSpan.FromSeconds(30) };
         try

@@ -156,7 +156,7 @@ public class EngineConfigTests
             { "data": { "name": "mnist" }, "network": { "layers": [ { "out": 10, "activation": "linear" } ] },
               "engine": { "loss": 0.1, "jitter": -1 } }
             """, "x.json"));
-        Assert.Contains(e.Problems, p => p.Field == "engine.loss" && p.Reason.Contains("applies to gle runs, not bp"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.loss" && p.Reason.Contains("applies to gle, dfc and strong-dfc runs, not bp"));
         Assert.Contains(e.Problems, p => p.Field == "engine.jitter" && p.Reason.Contains(">= 0"));
     }
 
@@ -170,18 +170,21 @@ public class EngineConfigTests
     }
 
     [Fact]
-    public void A_dfc_run_takes_a_link_delay_on_the_jacobi_schedule()
+    public void A_dfc_run_takes_a_link_delay_jitter_and_loss_on_the_jacobi_schedule()
     {
         var c = RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"delay\": 3"), "d.json");
         Assert.Equal(3, c.Engine.Delay);
+        c = RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"jitter\": 2, \"loss\": 0.1"), "d.json");
+        Assert.Equal((2, 0.1), (c.Engine.Jitter, c.Engine.Loss));
     }
 
     [Fact]
     public void Dfc_link_models_that_cannot_work_are_refused_naming_the_field()
     {
-        var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"jitter\": 1, \"loss\": 0.1"), "d.json"));
-        Assert.Contains(e.Problems, p => p.Field == "engine.jitter" && p.Reason.Contains("not dfc"));
-        Assert.Contains(e.Problems, p => p.Field == "engine.loss" && p.Reason.Contains("not dfc"));
+        var e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"jitter\": 1", schedule: "sweep"), "d.json"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.jitter" && p.Reason.Contains("a jitter of 1 steps needs the Jacobi schedule"));
+        e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"loss\": 0.1", schedule: "sweep"), "d.json"));
+        Assert.Contains(e.Problems, p => p.Field == "engine.loss" && p.Reason.Contains("dfc.forward.schedule is \"sweep\""));
 
         e = Assert.Throws<ConfigException>(() => RunConfigLoader.Parse(Dfc("\"type\": \"inproc\", \"delay\": 2", schedule: "sweep"), "d.json"));
         Assert.Contains(e.Problems, p => p.Field == "engine.delay" && p.Reason.Contains("dfc.forward.schedule is \"sweep\""));

@@ -16,6 +16,7 @@ public sealed class DfcBatchStats
         Widths = layerWidths.ToArray();
         ControlEffort = new double[Widths.Length];
         FeedbackRatio = new double[Widths.Length];
+        _layerLinks = new LinkCounts[Widths.Length];
     }
 
     /// <summary>Samples in the batch.</summary>
@@ -28,6 +29,11 @@ public sealed class DfcBatchStats
     public int[] Widths { get; }
     public double[] ControlEffort { get; }
     public double[] FeedbackRatio { get; }
+    /// <summary>What the jittery or lossy links did in the batch, summed over every node's inputs.</summary>
+    public LinkCounts Links;
+    private readonly LinkCounts[] _layerLinks = Array.Empty<LinkCounts>();
+    private LinkCounts _controllerLinks;
+
     /// <summary>Every layer's Q is finite after the batch's update.</summary>
     public bool FeedbackFinite { get; private set; } = true;
 
@@ -42,14 +48,18 @@ public sealed class DfcBatchStats
             Converged[b] = controller.Converged(b);
             Diverged[b] = controller.Diverged(b);
         }
+        _controllerLinks = controller.LinkCounts;
+        SumLinks();
     }
 
     /// <summary>Reads the controller's <see cref="DfcCommands.Finish"/> reply (<see cref="PiController.Report"/>).</summary>
     public void ReadController(ReadOnlySpan<double> report)
     {
-        if (report.Length % 4 != 0 || report.Length / 4 > InitialError.Length)
-            throw new ArgumentException($"controller report of {report.Length} numbers: expected 4 per sample, at most {InitialError.Length} samples");
-        Rows = report.Length / 4;
+        int perSample = report.Length - LinkCounts.EncodedLength;
+        if (perSample < 0 || perSample % 4 != 0 || perSample / 4 > InitialError.Length)
+            throw new ArgumentException($"controller report of {report.Length} numbers: expected 4 per sample, at most {InitialError.Length} samples, "
+                + $"and {LinkCounts.EncodedLength} link counts");
+        Rows = perSample / 4;
         for (int b = 0; b < Rows; b++)
         {
             InitialError[b] = report[4 * b];
@@ -57,6 +67,8 @@ public sealed class DfcBatchStats
             Converged[b] = report[4 * b + 2] != 0;
             Diverged[b] = report[4 * b + 3] != 0;
         }
+        _controllerLinks = LinkCounts.Read(report.Slice(perSample));
+        SumLinks();
     }
 
     public void ReadLayers(IReadOnlyList<DfcLayer> layers)
@@ -67,17 +79,28 @@ public sealed class DfcBatchStats
             ControlEffort[l] = layers[l].ControlEffort;
             FeedbackRatio[l] = layers[l].FeedbackRatio;
             finite &= layers[l].FeedbackWeightsFinite();
+            _layerLinks[l] = layers[l].LinkCounts;
         }
         FeedbackFinite = finite;
+        SumLinks();
     }
 
     /// <summary>Reads layer <paramref name="layer"/>'s (0-based) <see cref="DfcCommands.End"/> reply.</summary>
     public void ReadLayer(int layer, ReadOnlySpan<double> reply)
     {
-        if (reply.Length != 3) throw new ArgumentException($"layer {layer + 1}: end-of-batch reply of {reply.Length} numbers, expected 3");
+        if (reply.Length != 3 + LinkCounts.EncodedLength)
+            throw new ArgumentException($"layer {layer + 1}: end-of-batch reply of {reply.Length} numbers, expected {3 + LinkCounts.EncodedLength}");
         if (layer == 0) FeedbackFinite = true;
         ControlEffort[layer] = reply[0];
         FeedbackRatio[layer] = reply[1];
         if (reply[2] == 0) FeedbackFinite = false;
+        _layerLinks[layer] = LinkCounts.Read(reply.Slice(3));
+        SumLinks();
+    }
+
+    private void SumLinks()
+    {
+        Links = _controllerLinks;
+        foreach (var l in _layerLinks) Links.Add(l);
     }
 }

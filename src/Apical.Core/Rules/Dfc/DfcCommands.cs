@@ -21,16 +21,18 @@ public static class DfcCommands
 {
     /// <summary>Layer: tensors [pre-synaptic rates (x for layer 1)]; answers tensors [r].</summary>
     public const string Settle = "settle";
-    /// <summary>Layer: numbers [batch serial, first step, phase constants…]. Controller: numbers [first step, phase
-    /// constants…], tensors [r_L^-, labels].</summary>
+    /// <summary>Layer: numbers [batch serial, first step, phase constants…]. Controller: numbers [batch serial, first
+    /// step, phase constants…], tensors [r_L^-, labels].</summary>
     public const string Begin = "begin";
     /// <summary>Layer or controller, after every node's <see cref="Begin"/>: send the batch's initial message (unless the
     /// node has already fired: a node whose inputs arrive first sends it at its first firing).</summary>
     public const string Start = "start";
-    /// <summary>Layer: numbers [apply (0/1)]; answers numbers [control effort, feedback ratio, Q finite (0/1)] and, from
+    /// <summary>Layer: numbers [apply (0/1)]; answers numbers [control effort, feedback ratio, Q finite (0/1), then
+    /// the input links' <see cref="LinkCounts"/>] and, from
     /// the output layer, tensors [r_L[T−1]].</summary>
     public const string End = "end";
-    /// <summary>Controller: tensors [r_L[T−1]]; answers numbers [‖e[0]‖, ‖e[T−1]‖, converged, diverged] per sample.</summary>
+    /// <summary>Controller: tensors [r_L[T−1]]; answers numbers [‖e[0]‖, ‖e[T−1]‖, converged, diverged] per sample,
+    /// then the output link's <see cref="LinkCounts"/>.</summary>
     public const string Finish = "finish";
 
     public static NodeCommand SettleLayer(Tensor pre) => new(Settle, Array.Empty<double>(), new[] { TensorData.From(pre) });
@@ -44,11 +46,12 @@ public static class DfcCommands
         return new NodeCommand(Begin, n, Array.Empty<TensorData>());
     }
 
-    public static NodeCommand BeginController(PhaseConstants c, long firstStep, Tensor outputMinus, Tensor labels)
+    public static NodeCommand BeginController(PhaseConstants c, long batchSerial, long firstStep, Tensor outputMinus, Tensor labels)
     {
-        var n = new double[1 + PhaseConstants.EncodedLength];
-        n[0] = firstStep;
-        c.Write(n.AsSpan(1));
+        var n = new double[2 + PhaseConstants.EncodedLength];
+        n[0] = batchSerial;
+        n[1] = firstStep;
+        c.Write(n.AsSpan(2));
         return new NodeCommand(Begin, n, new[] { TensorData.From(outputMinus), TensorData.From(labels) });
     }
 

@@ -33,6 +33,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
     private readonly ForwardRule _forward;
     private readonly FeedbackWeightRule _feedback;
     private readonly ParameterOptimizer _optW, _optB, _optQ, _optQPretrain;
+    private readonly LinkModelInput? _ratesIn, _controlIn; // jittery or lossy links only
     private PhaseConstants? _c;
     private int _rows;
     private long _k;         // state index of the current values
@@ -87,6 +88,12 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         _optB = o.ForwardOptimizer.For(Bias);
         _optQ = o.FeedbackOptimizer.For(FeedbackWeights);
         _optQPretrain = o.PretrainOptimizer.For(FeedbackWeights);
+        if (o.Links.Enabled)
+        {
+            int rows = Math.Min(cap, o.LearningBatchCapacity ?? cap);
+            if (!o.IsFirst) _ratesIn = new LinkModelInput(o.Links, o.LinkDelay, o.Seed, 2 * o.Id, rows, o.InSize);
+            _controlIn = new LinkModelInput(o.Links, o.LinkDelay, o.Seed, 2 * o.Id + 1, rows, o.ControlSize);
+        }
     }
 
     public int Id => _o.Id;
@@ -124,6 +131,17 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
     public double ControlEffort { get; private set; }
     /// <summary>‖Q_l u‖_F / ‖v^ff_l‖_F at the last step.</summary>
     public double FeedbackRatio { get; private set; }
+
+    /// <summary>What the layer's jittery or lossy input links did in the mini-batch (zero without a link model).</summary>
+    public LinkCounts LinkCounts
+    {
+        get
+        {
+            var counts = _controlIn?.Counts ?? default;
+            if (_ratesIn is not null) counts.Add(_ratesIn.Counts);
+            return counts;
+        }
+    }
 
     /// <summary>
     /// Feedforward pass (u = 0, no noise, no plasticity): v = v^ff = v^- = W pre + b, r = φ(v). Also the
@@ -168,6 +186,13 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         _k = 0;
         _firstStep = firstStep;
         _initialSent = false;
+        if (_controlIn is not null)
+        {
+            if (c.Schedule != TransmissionSchedule.Jacobi || c.LinkDelay != _o.LinkDelay)
+                throw new ArgumentException($"layer '{Name}': jittery or lossy links need the Jacobi schedule with the network's delay {_o.LinkDelay}, got {c.Schedule} with delay {c.LinkDelay}");
+            _controlIn.Begin(batchSerial, firstStep);
+            _ratesIn?.Begin(batchSerial, firstStep);
+        }
         _vfb.Clear();
         double sigma = _o.IsOutput ? c.SigmaOut : c.Sigma;
         _noise.Begin(c, sigma, batchSerial, _rows * _o.OutSize);
@@ -340,6 +365,8 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         if (!_initialSent) EmitInitial(outbox); // before state 0 is overwritten
         var u = inputs[_o.IsFirst ? 0 : 1]!.Payload;
         var pre = _o.IsFirst ? null : inputs[0]!.Payload;
+        if (_controlIn is not null) u = _controlIn.Resolve(step, u);
+        if (_ratesIn is not null) pre = _ratesIn.Resolve(step, pre!);
         Advance(pre, u, k);
         if (_k <= _c!.Steps - 1 - _c.LinkDelay)
         {
@@ -375,8 +402,9 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
                 if (_c is null) throw new ArgumentException($"layer '{Name}': {command.Verb} before any batch began");
                 if (_k != _c.Steps - 1) throw new ArgumentException($"layer '{Name}': {command.Verb} at state {_k} of {_c.Steps - 1}");
                 EndBatch(apply: command.Numbers[0] != 0);
-                var numbers = new[] { ControlEffort, FeedbackRatio, FeedbackWeightsFinite() ? 1.0 : 0.0 };
-                return new NodeReply(numbers, _o.IsOutput ? new[] { TensorData.From(_r) } : Array.Empty<TensorData>());
+                var numbers = new List<double> { ControlEffort, FeedbackRatio, FeedbackWeightsFinite() ? 1.0 : 0.0 };
+                LinkCounts.Write(numbers);
+                return new NodeReply(numbers.ToArray(), _o.IsOutput ? new[] { TensorData.From(_r) } : Array.Empty<TensorData>());
             default:
                 throw new ArgumentException($"layer '{Name}': unknown command '{command.Verb}' (known: {DfcCommands.Settle}, {DfcCommands.Begin}, {DfcCommands.Start}, {DfcCommands.End})");
         }

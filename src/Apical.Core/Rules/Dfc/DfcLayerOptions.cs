@@ -36,6 +36,11 @@ public sealed class DfcLayerOptions
     /// <summary>Largest Q-rule pairing delay this layer must support (L − l + 1 covers every schedule).</summary>
     public int MaxPairingDelay { get; init; } = 1;
 
+    /// <summary>Jitter and loss on the layer's input links (resolved by the layer: <see cref="LinkModelInput"/>).</summary>
+    public LinkModel Links { get; init; } = LinkModel.None;
+    /// <summary>Delay D of every link of the network, in steps (lockstep).</summary>
+    public int LinkDelay { get; init; } = 1;
+
     /// <summary>The forward rule may run its chunk GEMMs on a second thread (see <see cref="ForwardRule.UseWorkerThreads"/>).</summary>
     public bool ForwardWorker { get; init; } = true;
 

@@ -8,11 +8,13 @@ namespace Apical.Core.Rules.Dfc;
 /// (spec 13). Node ids: 0 the run's coordinator (<see cref="DfcSource"/>: it hands data and batch boundaries to the
 /// nodes as commands, so it has no links), layers 1..L, controller L + 1. The lockstep topology has delay 1 on every
 /// link (<c>Rates</c> up, <c>Output</c> to the controller, <c>Control</c> to every layer): the Jacobi schedule; or
-/// <c>engine.delay</c> d on every link, the Jacobi schedule with transmission delays.
+/// <c>engine.delay</c> d on every link, the Jacobi schedule with transmission delays. Jitter and loss
+/// (<see cref="Links"/>) are resolved by the receiving nodes (<see cref="LinkModelInput"/>), so the topology's links carry
+/// the delay only.
 /// </summary>
 public sealed class DfcNetwork
 {
-    public DfcNetwork(IReadOnlyList<DfcLayer> layers, PiController controller, int linkDelay = 1)
+    public DfcNetwork(IReadOnlyList<DfcLayer> layers, PiController controller, int linkDelay = 1, LinkModel? linkModel = null)
     {
         if (linkDelay < 1) throw new ArgumentOutOfRangeException(nameof(linkDelay), $"link delay {linkDelay} must be >= 1 step");
         Layers = layers;
@@ -32,6 +34,7 @@ public sealed class DfcNetwork
         }
         links.Add(new Link(L, MessageKind.Output, L + 1, 0, linkDelay));
         LinkDelay = linkDelay;
+        Links = linkModel ?? LinkModel.None;
         Topology = new Topology(nodes, links);
     }
 
@@ -41,14 +44,18 @@ public sealed class DfcNetwork
     public DfcLayer Output => Layers[^1];
     /// <summary>The delay of every link, in steps.</summary>
     public int LinkDelay { get; }
+    /// <summary>Jitter and loss on every link (resolved by the receivers).</summary>
+    public LinkModel Links { get; }
 
     /// <summary>Builds layers from sizes n_0..n_L (tanh hidden, linear output unless given).</summary>
     public static DfcNetwork Build(int[] sizes, int batchCapacity, ulong seed,
         Optimization.OptimizerSpec forward, Optimization.OptimizerSpec feedback, Optimization.OptimizerSpec pretrain,
         Activation[]? activations = null, bool freezeFeedback = false, bool freezeFeedbackOutput = false,
         Backprop.WeightInitKind init = Backprop.WeightInitKind.XavierNormal, IReadOnlyList<Optimization.OptimizerSpec?>? perLayerForward = null,
-        int? jacobiPairingDelay = null, bool forwardWorkers = true, int? trainingBatch = null, int? learningCapacity = null, int linkDelay = 1)
+        int? jacobiPairingDelay = null, bool forwardWorkers = true, int? trainingBatch = null, int? learningCapacity = null, int linkDelay = 1,
+        LinkModel? links = null)
     {
+        links ??= LinkModel.None;
         int L = sizes.Length - 1;
         if (L < 1) throw new ArgumentException("a DFC network needs at least one layer");
         var layers = new List<DfcLayer>();
@@ -75,9 +82,12 @@ public sealed class DfcNetwork
                 ForwardWorker = forwardWorkers,
                 TrainingBatchSize = trainingBatch,
                 LearningBatchCapacity = learningCapacity,
+                Links = links,
+                LinkDelay = linkDelay,
             }));
         }
-        return new DfcNetwork(layers, new PiController(L + 1, sizes[L], batchCapacity), linkDelay);
+        var controller = new PiController(L + 1, sizes[L], batchCapacity, links: links, linkDelay: linkDelay, seed: seed, learningCapacity: learningCapacity);
+        return new DfcNetwork(layers, controller, linkDelay, links);
     }
 
     /// <summary>Batch capacity of a run's nodes: training, evaluation and probe mini-batches. (The forward rule is sized
@@ -98,6 +108,7 @@ public sealed class DfcNetwork
         for (int i = 0; i < layers.Count; i++) { sizes[i + 1] = layers[i].Out; acts[i] = layers[i].Activation; perLayer[i] = layers[i].Optimizer; }
         return Build(sizes, Capacity(config), config.Seed, config.Optimizer, spec.FeedbackOptimizer, spec.PretrainOptimizer,
             acts, spec.FreezeFbWeights, spec.FreezeFbWeightsOutput, config.Network.Init, perLayer, spec.JacobiPairingDelay, forwardWorkers,
-            trainingBatch: config.BatchSize, learningCapacity: Math.Max(config.BatchSize, spec.ProbeBatchSize), linkDelay: config.Engine.Delay);
+            trainingBatch: config.BatchSize, learningCapacity: Math.Max(config.BatchSize, spec.ProbeBatchSize), linkDelay: config.Engine.Delay,
+            links: new LinkModel(config.Engine.Jitter, config.Engine.Loss));
     }
 }

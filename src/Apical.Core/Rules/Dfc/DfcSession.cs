@@ -316,6 +316,7 @@ public sealed class DfcSession : IDisposable
         private readonly double[] _ratio;
         private double _loss, _finalError, _errorRatio, _effort;
         private int _correct, _samples, _converged, _diverged, _batches;
+        private LinkCounts _links;
 
         public EpochStats(int layers) => _ratio = new double[layers];
 
@@ -343,6 +344,7 @@ public sealed class DfcSession : IDisposable
                 _ratio[l] += batch.FeedbackRatio[l];
             }
             _effort += effort / ((double)rows * n);
+            _links.Add(batch.Links);
             _samples += rows;
             _batches++;
         }
@@ -356,6 +358,12 @@ public sealed class DfcSession : IDisposable
             yield return new("diverged_fraction", (double)_diverged / s);
             yield return new("control_effort", _effort / b);
             for (int l = 0; l < _ratio.Length; l++) yield return new($"feedback_ratio_l{l + 1}", _ratio[l] / b);
+            if (!net.Links.Enabled) yield break;
+            // over every input of every node and every step of the epoch's forward-learning simulations
+            double due = _links.Due > 0 ? _links.Due : double.NaN, firings = _links.Firings > 0 ? _links.Firings : double.NaN;
+            yield return new("link_loss_fraction", _links.Lost / due);
+            yield return new("link_mean_staleness", _links.StalenessSum / firings);
+            yield return new("link_max_staleness", _links.Firings > 0 ? _links.MaxStaleness : double.NaN);
         }
     }
 }

@@ -59,9 +59,10 @@ public sealed class DfcSimulator : IDisposable
         output.ReadOnlySpan.CopyTo(OutputMinus.Span);
         if (c.LinkDelay != _net.LinkDelay)
             throw new ArgumentException($"the phase's link delay {c.LinkDelay} differs from the network's {_net.LinkDelay}");
-        bool engine = c.Schedule == TransmissionSchedule.Jacobi && (JacobiOnEngine || c.LinkDelay > 1); // the direct driver knows delay 1 only
+        // the direct driver knows delay 1 only, and jitter and loss are resolved in the nodes' lockstep firings
+        bool engine = c.Schedule == TransmissionSchedule.Jacobi && (JacobiOnEngine || c.LinkDelay > 1 || _net.Links.Enabled);
         long first = engine ? _nextStep : 0;
-        ctl.BeginBatch(c, output, labels, first);
+        ctl.BeginBatch(c, output, labels, first, batchSerial);
         foreach (var l in layers) l.BeginBatch(c, batchSerial, first);
 
         if (engine) RunOnEngine(c, first);

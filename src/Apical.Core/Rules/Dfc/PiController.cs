@@ -21,8 +21,14 @@ public sealed class PiController : INode, ICommandTarget
     private int _rows;
     private long _k, _firstStep;
     private bool _initialSent; // lockstep: u[0] of this batch has been sent
+    private readonly LinkModelInput? _outputIn; // a jittery or lossy output link only
+    private readonly int _linkDelay;
 
-    public PiController(int id, int outputWidth, int batchCapacity, string name = "controller")
+    /// <param name="links">jitter and loss of the output link, resolved here (<see cref="LinkModelInput"/>).</param>
+    /// <param name="linkDelay">the network's link delay D (needed with <paramref name="links"/>).</param>
+    /// <param name="learningCapacity">rows of the largest simulated mini-batch (null = <paramref name="batchCapacity"/>).</param>
+    public PiController(int id, int outputWidth, int batchCapacity, string name = "controller", LinkModel? links = null,
+        int linkDelay = 1, ulong seed = 1, int? learningCapacity = null)
     {
         Id = id;
         Name = name;
@@ -40,7 +46,13 @@ public sealed class PiController : INode, ICommandTarget
         FinalResidual = new double[batchCapacity];
         _uOut = new Tensor(batchCapacity, outputWidth);
         _uPrevOut = new Tensor(batchCapacity, outputWidth);
+        _linkDelay = linkDelay;
+        if (links is { Enabled: true })
+            _outputIn = new LinkModelInput(links, linkDelay, seed, 2 * id, Math.Min(batchCapacity, learningCapacity ?? batchCapacity), outputWidth);
     }
+
+    /// <summary>What the jittery or lossy output link did in the mini-batch (zero without a link model).</summary>
+    public LinkCounts LinkCounts => _outputIn?.Counts ?? default;
 
     public int Id { get; }
     public string Name { get; }
@@ -67,8 +79,14 @@ public sealed class PiController : INode, ICommandTarget
     /// Starts a mini-batch (control plane): forms r^* from the settled output r_L^- and the labels y, sets
     /// u = u^int = 0 and records e[0].
     /// </summary>
-    public void BeginBatch(PhaseConstants c, Tensor outputMinus, Tensor labels, long firstStep = 0)
+    public void BeginBatch(PhaseConstants c, Tensor outputMinus, Tensor labels, long firstStep = 0, long batchSerial = 0)
     {
+        if (_outputIn is not null)
+        {
+            if (c.Schedule != TransmissionSchedule.Jacobi || c.LinkDelay != _linkDelay)
+                throw new ArgumentException($"{Name}: a jittery or lossy link needs the Jacobi schedule with the network's delay {_linkDelay}, got {c.Schedule} with delay {c.LinkDelay}");
+            _outputIn.Begin(batchSerial, firstStep);
+        }
         _c = c;
         _rows = outputMinus.Rows;
         _k = 0;
@@ -179,7 +197,8 @@ public sealed class PiController : INode, ICommandTarget
         long k = step - _firstStep;
         if (k != _k) throw new InvalidOperationException($"controller: firing for state {k + 1} while at state {_k}");
         if (!_initialSent) EmitInitial(outbox);
-        Step(inputs[0]!.Payload);
+        var output = inputs[0]!.Payload;
+        Step(_outputIn is null ? output : _outputIn.Resolve(step, output));
         if (_k <= _c!.Steps - 1 - _c.LinkDelay)
         {
             var m = outbox.Rent(MessageKind.Control, _rows);
@@ -195,14 +214,14 @@ public sealed class PiController : INode, ICommandTarget
         {
             case DfcCommands.Begin:
             {
-                DfcCommands.NeedNumbers(command, 1 + PhaseConstants.EncodedLength, Name);
-                var c = PhaseConstants.Read(command.Numbers.AsSpan(1));
+                DfcCommands.NeedNumbers(command, 2 + PhaseConstants.EncodedLength, Name);
+                var c = PhaseConstants.Read(command.Numbers.AsSpan(2));
                 if (c.Schedule != TransmissionSchedule.Jacobi)
                     throw new ArgumentException($"{Name}: a hosted controller runs the Jacobi schedule only, not {c.Schedule}");
                 var outputMinus = DfcCommands.TensorArgument(command, 0, _n, _e0Norm.Length, Name);
                 var labels = DfcCommands.TensorArgument(command, 1, _n, _e0Norm.Length, Name);
                 if (labels.Rows != outputMinus.Rows) throw new ArgumentException($"{Name}: {labels.Rows} label rows for {outputMinus.Rows} outputs");
-                BeginBatch(c, outputMinus, labels, DfcCommands.Step(command.Numbers[0], Name));
+                BeginBatch(c, outputMinus, labels, DfcCommands.Step(command.Numbers[1], Name), DfcCommands.Step(command.Numbers[0], Name));
                 return NodeReply.Empty;
             }
             case DfcCommands.Start:
@@ -225,10 +244,14 @@ public sealed class PiController : INode, ICommandTarget
         }
     }
 
-    /// <summary>Per sample ‖e[0]‖, ‖e[T−1]‖, converged and diverged (1/0), after <see cref="Finish"/>.</summary>
+    /// <summary>Per sample ‖e[0]‖, ‖e[T−1]‖, converged and diverged (1/0), then the output link's
+    /// <see cref="LinkCounts"/> (<see cref="LinkCounts.EncodedLength"/> numbers), after <see cref="Finish"/>.</summary>
     public double[] Report()
     {
-        var r = new double[4 * _rows];
+        var r = new double[4 * _rows + LinkCounts.EncodedLength];
+        var link = new List<double>(LinkCounts.EncodedLength);
+        LinkCounts.Write(link);
+        link.CopyTo(r, 4 * _rows);
         for (int b = 0; b < _rows; b++)
         {
             r[4 * b] = _e0Norm[b];

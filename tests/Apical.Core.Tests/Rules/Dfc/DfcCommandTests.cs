@@ -7,15 +7,19 @@ using Xunit;
 namespace Apical.Core.Tests.Rules.Dfc;
 
 /// <summary>The control plane of a DFC mini-batch as node commands (<see cref="DfcCommands"/>), on the in-process
-/// engine: whatever order the nodes start in, a batch equals the simulator's lockstep Jacobi batch bit for bit.</summary>
+/// engine: whatever order the nodes start in, a batch equals the simulator's lockstep Jacobi batch bit for bit, with
+/// and without jittery, lossy links.</summary>
 public class DfcCommandTests
 {
-    [Fact]
-    public void Commands_in_any_start_order_give_the_simulators_lockstep_result()
+    [Theory]
+    [InlineData(0, 0.0)]
+    [InlineData(2, 0.25)]
+    public void Commands_in_any_start_order_give_the_simulators_lockstep_result(int jitter, double loss)
     {
         var sizes = new[] { 12, 9, 7, 4 };
-        var expected = DfcTestNets.Build(sizes, linear: false, lr: 1e-2);
-        var actual = DfcTestNets.Build(sizes, linear: false, lr: 1e-2);
+        var links = new LinkModel(jitter, loss);
+        var expected = DfcTestNets.Build(sizes, linear: false, lr: 1e-2, links: links);
+        var actual = DfcTestNets.Build(sizes, linear: false, lr: 1e-2, links: links);
         using var sim = new DfcSimulator(expected, 8) { JacobiOnEngine = true };
         using var engine = new InProcessEngine(actual.Topology, "cmd", 8);
         int L = actual.Layers.Count, controller = L + 1;
@@ -41,7 +45,7 @@ public class DfcCommandTests
             Tensor pre = x;
             for (int l = 1; l <= L; l++) pre = engine.Command(l, DfcCommands.SettleLayer(pre)).Tensors[0].ToTensor();
             for (int l = 1; l <= L; l++) engine.Command(l, DfcCommands.BeginLayer(phase, batch, next));
-            engine.Command(controller, DfcCommands.BeginController(phase, next, pre, y));
+            engine.Command(controller, DfcCommands.BeginController(phase, batch, next, pre, y));
             foreach (int n in orders[batch % orders.Length]) engine.Command(n, DfcCommands.StartNode());
             next += phase.Steps - 1;
             var ends = new NodeReply[L];
@@ -49,6 +53,7 @@ public class DfcCommandTests
             var report = engine.Command(controller, DfcCommands.FinishController(ends[^1].Tensors[0].ToTensor())).Numbers;
 
             Assert.Equal(expected.Controller.Report(), report);
+            if (links.Enabled) Assert.True(report[^2] > 0, "the lossy, jittery links used stale values"); // staleness sum
             for (int l = 0; l < L; l++)
             {
                 Assert.Equal(expected.Layers[l].ControlEffort, ends[l].Numbers[0]);

@@ -82,6 +82,37 @@ public class DfcSessionTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 0.3)]
+    [InlineData(3, 0.0)]
+    public void LearnsThroughJitteryLossyLinksAndReportsWhatTheyDid(int jitter, double loss)
+    {
+        var data = TinyNetworks.Classification(400, 10, 3, seed: 2);
+        var c = Config(RuleKind.Dfc, Dfc(strong: false, TransmissionSchedule.Jacobi));
+        var config = new RunConfig
+        {
+            Name = c.Name, Seed = c.Seed, Epochs = c.Epochs, Rule = c.Rule, Data = c.Data, Network = c.Network, Loss = c.Loss,
+            BatchSize = c.BatchSize, Optimizer = c.Optimizer, Dfc = c.Dfc,
+            Evaluation = new EvaluationSpec { BatchSize = c.Evaluation.BatchSize, AtStart = true },
+            Engine = new EngineSpec { Jitter = jitter, Loss = loss },
+        };
+        var observer = new NullObserver();
+        var result = Experiment.Run(config, TinyNetworks.Splits(data), observer, CancellationToken.None);
+        Assert.True(result.Completed);
+        var (first, last) = (observer.Epochs[0], result.Last!);
+        Assert.True(last.TestAccuracy > 0.7 && last.TestAccuracy > first.TestAccuracy + 0.15,
+            $"test accuracy {first.TestAccuracy:P1} -> {last.TestAccuracy:P1}");
+        Assert.True(double.IsNaN(Extra(first, "link_loss_fraction")), "no simulation before training");
+        // 100 steps per mini-batch, 4 inputs (2 layers' control and rates, the controller's output): thousands of draws
+        Assert.InRange(Extra(last, "link_loss_fraction"), loss - 0.03, loss + 0.03);
+        // staleness t − D − s of the value used: loss p alone gives a geometric p/(1 − p); uniform jitter J gives
+        // Σ_k Π_{i<k} (J − i)/(J + 1) (1.22 for J = 3)
+        double stale = Extra(last, "link_mean_staleness");
+        if (jitter == 0) Assert.InRange(stale, 0.8 * loss / (1 - loss), 1.2 * loss / (1 - loss));
+        else Assert.InRange(stale, 0.5, jitter);
+        Assert.InRange(Extra(last, "link_max_staleness"), 1, 100);
+    }
+
     private static double Extra(EpochMetrics m, string name) => m.Extra.First(kv => kv.Key == name).Value;
 
     [Fact]
