@@ -23,7 +23,7 @@ public sealed record Link(int From, MessageKind Kind, int To, int Port, int Dela
     {
         if (Jitter == 0) return stamp + Delay;
         var rng = CounterRng.For(seed, StreamOf(linkIndex), stamp, RngPurpose.Jitter);
-        return stamp + Delay + (long)(rng.NextFloat() * (Jitter + 1));
+        return stamp + Delay + ExtraDelay(ref rng, Jitter);
     }
 
     /// <summary>Whether the message stamped <paramref name="stamp"/> is lost on this link.</summary>
@@ -31,8 +31,15 @@ public sealed record Link(int From, MessageKind Kind, int To, int Port, int Dela
     {
         if (Loss <= 0) return false;
         var rng = CounterRng.For(seed, StreamOf(linkIndex), stamp, RngPurpose.Loss);
-        return rng.NextFloat() < Loss;
+        return IsLost(ref rng, Loss);
     }
+
+    /// <summary>The link model's extra delay of one message, uniform in 0 … <paramref name="jitter"/> steps, from its
+    /// own generator (one draw); shared by every implementation of the model.</summary>
+    public static long ExtraDelay(ref CounterRng rng, int jitter) => (long)(rng.NextFloat() * (jitter + 1));
+
+    /// <summary>Whether one message is lost, with probability <paramref name="loss"/>, from its own generator (one draw).</summary>
+    public static bool IsLost(ref CounterRng rng, double loss) => rng.NextFloat() < loss;
 
     // Links draw from streams of their own, apart from the nodes' streams.
     private static int StreamOf(int linkIndex) => 0x4000_0000 | linkIndex;

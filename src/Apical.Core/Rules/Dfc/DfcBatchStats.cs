@@ -30,9 +30,9 @@ public sealed class DfcBatchStats
     public double[] ControlEffort { get; }
     public double[] FeedbackRatio { get; }
     /// <summary>What the jittery or lossy links did in the batch, summed over every node's inputs.</summary>
-    public LinkCounts Links;
-    private readonly LinkCounts[] _layerLinks = Array.Empty<LinkCounts>();
-    private LinkCounts _controllerLinks;
+    public LinkCounts Links => _links;
+    private readonly LinkCounts[] _layerLinks;
+    private LinkCounts _controllerLinks, _links;
 
     /// <summary>Every layer's Q is finite after the batch's update.</summary>
     public bool FeedbackFinite { get; private set; } = true;
@@ -100,7 +100,7 @@ public sealed class DfcBatchStats
 
     private void SumLinks()
     {
-        Links = _controllerLinks;
-        foreach (var l in _layerLinks) Links.Add(l);
+        _links = _controllerLinks;
+        foreach (var l in _layerLinks) _links.Add(l);
     }
 }

@@ -91,8 +91,8 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         if (o.Links.Enabled)
         {
             int rows = Math.Min(cap, o.LearningBatchCapacity ?? cap);
-            if (!o.IsFirst) _ratesIn = new LinkModelInput(o.Links, o.LinkDelay, o.Seed, 2 * o.Id, rows, o.InSize);
-            _controlIn = new LinkModelInput(o.Links, o.LinkDelay, o.Seed, 2 * o.Id + 1, rows, o.ControlSize);
+            if (!o.IsFirst) _ratesIn = new LinkModelInput(o.Links, o.LinkDelay, o.Seed, 2 * o.Id, rows, o.InSize); // port 0
+            _controlIn = new LinkModelInput(o.Links, o.LinkDelay, o.Seed, 2 * o.Id + 1, rows, o.ControlSize);     // the control
         }
     }
 
@@ -402,9 +402,10 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
                 if (_c is null) throw new ArgumentException($"layer '{Name}': {command.Verb} before any batch began");
                 if (_k != _c.Steps - 1) throw new ArgumentException($"layer '{Name}': {command.Verb} at state {_k} of {_c.Steps - 1}");
                 EndBatch(apply: command.Numbers[0] != 0);
-                var numbers = new List<double> { ControlEffort, FeedbackRatio, FeedbackWeightsFinite() ? 1.0 : 0.0 };
-                LinkCounts.Write(numbers);
-                return new NodeReply(numbers.ToArray(), _o.IsOutput ? new[] { TensorData.From(_r) } : Array.Empty<TensorData>());
+                var numbers = new double[3 + LinkCounts.EncodedLength];
+                (numbers[0], numbers[1], numbers[2]) = (ControlEffort, FeedbackRatio, FeedbackWeightsFinite() ? 1.0 : 0.0);
+                LinkCounts.Write(numbers.AsSpan(3));
+                return new NodeReply(numbers, _o.IsOutput ? new[] { TensorData.From(_r) } : Array.Empty<TensorData>());
             default:
                 throw new ArgumentException($"layer '{Name}': unknown command '{command.Verb}' (known: {DfcCommands.Settle}, {DfcCommands.Begin}, {DfcCommands.Start}, {DfcCommands.End})");
         }

@@ -1,3 +1,4 @@
+using Apical.Core.Model;
 using Apical.Core.Numerics;
 
 namespace Apical.Core.Rules.Dfc;
@@ -16,7 +17,8 @@ public sealed record LinkModel(int Jitter = 0, double Loss = 0)
 /// delivers the value stamped t − D at step t (D the link delay) and this input holds the newest value that would have
 /// arrived by t — the newest stamp s ≤ t − D that is not lost and whose arrival s + D + jitter(s) is ≤ t — and keeps
 /// it while nothing newer arrives (sample-and-hold). The draws are keyed by (run seed, link, mini-batch serial,
-/// stamp within the simulation), so both engines and a resumed run see the same ones.
+/// stamp within the simulation), so both engines and a resumed run see the same ones; the distributions are
+/// <see cref="Link"/>'s.
 /// <para>
 /// A DFC mini-batch is a simulation of its own that starts from the settled state, which the layers send as the
 /// D stamps before the first firing. The model resolves here rather than in the gate because the gate does not know
@@ -36,8 +38,10 @@ public sealed class LinkModelInput
     private long _boundary;   // stamp of the first state-0 value of this simulation (first firing − D)
     private long _serial;
     private long _heldStamp;
+    private LinkCounts _counts;
 
-    /// <param name="link">a number unique to this link within the run (its receiver and port).</param>
+    /// <param name="link">a number unique to this link within the run: 2 × receiver id + port for a layer, 2 × id for
+    /// the controller (whose id L + 1 exceeds every layer's).</param>
     public LinkModelInput(LinkModel model, int delay, ulong seed, int link, int rows, int width)
     {
         if (!model.Enabled) throw new ArgumentException("a link model input needs jitter or loss");
@@ -54,7 +58,7 @@ public sealed class LinkModelInput
 
     /// <summary>Messages due in this simulation (beyond the state-0 values), lost ones, firings, summed and
     /// largest staleness (steps beyond the nominal delay of the value used).</summary>
-    public LinkCounts Counts;
+    public LinkCounts Counts => _counts;
 
     /// <summary>Starts a simulation whose first firing is at global step <paramref name="firstStep"/>.</summary>
     public void Begin(long batchSerial, long firstStep)
@@ -64,7 +68,7 @@ public sealed class LinkModelInput
         _boundary = firstStep - _delay;
         _heldStamp = _boundary - 1;
         Array.Fill(_ringStamp, long.MinValue);
-        Counts = default;
+        _counts = default;
     }
 
     /// <summary>The value this input holds at step <paramref name="t"/>; <paramref name="delivered"/> is the message
@@ -92,13 +96,13 @@ public sealed class LinkModelInput
         }
         if (!Reliable(s0))
         {
-            Counts.Due++;
-            if (Lost(s0)) Counts.Lost++;
+            _counts.Due++;
+            if (Lost(s0)) _counts.Lost++;
         }
         long stale = s0 - _heldStamp;
-        Counts.Firings++;
-        Counts.StalenessSum += stale;
-        if (stale > Counts.MaxStaleness) Counts.MaxStaleness = stale;
+        _counts.Firings++;
+        _counts.StalenessSum += stale;
+        if (stale > _counts.MaxStaleness) _counts.MaxStaleness = stale;
         return _held;
     }
 
@@ -107,7 +111,7 @@ public sealed class LinkModelInput
     {
         if (_model.Jitter == 0 || Reliable(stamp)) return stamp + _delay;
         var rng = Draw(stamp, RngPurpose.Jitter);
-        return stamp + _delay + (long)(rng.NextFloat() * (_model.Jitter + 1));
+        return stamp + _delay + Link.ExtraDelay(ref rng, _model.Jitter);
     }
 
     /// <summary>Whether the message stamped <paramref name="stamp"/> is lost (never a state-0 value).</summary>
@@ -115,7 +119,7 @@ public sealed class LinkModelInput
     {
         if (_model.Loss <= 0 || Reliable(stamp)) return false;
         var rng = Draw(stamp, RngPurpose.Loss);
-        return rng.NextFloat() < _model.Loss;
+        return Link.IsLost(ref rng, _model.Loss);
     }
 
     private bool Reliable(long stamp) => stamp < _boundary + _delay;
@@ -139,8 +143,8 @@ public struct LinkCounts
         if (o.MaxStaleness > MaxStaleness) MaxStaleness = o.MaxStaleness;
     }
 
-    /// <summary>As the five numbers of a command reply: due, lost, firings, staleness sum, largest staleness.</summary>
-    public readonly void Write(List<double> to) { to.Add(Due); to.Add(Lost); to.Add(Firings); to.Add(StalenessSum); to.Add(MaxStaleness); }
+    /// <summary>As the <see cref="EncodedLength"/> numbers of a command reply: due, lost, firings, staleness sum, largest staleness.</summary>
+    public readonly void Write(Span<double> to) => (to[0], to[1], to[2], to[3], to[4]) = (Due, Lost, Firings, StalenessSum, MaxStaleness);
 
     public static LinkCounts Read(ReadOnlySpan<double> n) =>
         new() { Due = (long)n[0], Lost = (long)n[1], Firings = (long)n[2], StalenessSum = n[3], MaxStaleness = (long)n[4] };

@@ -249,9 +249,7 @@ public sealed class PiController : INode, ICommandTarget
     public double[] Report()
     {
         var r = new double[4 * _rows + LinkCounts.EncodedLength];
-        var link = new List<double>(LinkCounts.EncodedLength);
-        LinkCounts.Write(link);
-        link.CopyTo(r, 4 * _rows);
+        LinkCounts.Write(r.AsSpan(4 * _rows));
         for (int b = 0; b < _rows; b++)
         {
             r[4 * b] = _e0Norm[b];
