@@ -27,12 +27,15 @@ public sealed class DfcConfig : ManualConfig
 [Config(typeof(DfcConfig))]
 public class DfcBenchmarks
 {
-    public enum Kind { DfcWakeSweep, DfcWakeJacobiEngine, DfcSleepSweep, StrongDfcSweep }
+    /// <summary>DfcWakeSweep runs the batch whole on <see cref="DfcSimulator"/>; DfcWakeSweepSplit through the in-process
+    /// engine, which splits it into two row halves on two threads (<c>RowSplitSweep</c>), as a training run does.</summary>
+    public enum Kind { DfcWakeSweep, DfcWakeSweepSplit, DfcWakeJacobiEngine, DfcSleepSweep, StrongDfcSweep }
 
-    [Params(Kind.DfcWakeSweep, Kind.DfcWakeJacobiEngine, Kind.DfcSleepSweep, Kind.StrongDfcSweep)]
+    [Params(Kind.DfcWakeSweep, Kind.DfcWakeSweepSplit, Kind.DfcWakeJacobiEngine, Kind.DfcSleepSweep, Kind.StrongDfcSweep)]
     public Kind Case { get; set; }
 
     private DfcSimulator _sim = null!;
+    private InProcessDfcEngine? _engine;
     private PhaseConstants _c = null!;
     private Tensor _x = null!, _y = null!;
     private long _serial;
@@ -47,7 +50,8 @@ public class DfcBenchmarks
         int b = Batch;
         var opt = new OptimizerSpec { LearningRate = 1e-4, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 };
         var net = DfcNetwork.Build(new[] { 784, 256, 256, 256, 10 }, b, 1, opt, opt, opt);
-        _sim = new DfcSimulator(net, b) { JacobiOnEngine = true };
+        if (Case == Kind.DfcWakeSweepSplit) _engine = new InProcessDfcEngine(net, b);
+        _sim = _engine?.Simulator ?? new DfcSimulator(net, b) { JacobiOnEngine = true };
         _x = new Tensor(b, 784);
         var rng = new CounterRng(1, 2);
         rng.FillNormal(_x.Span, 0, 1);
@@ -89,13 +93,18 @@ public class DfcBenchmarks
     }
 
     [Benchmark]
-    public void MiniBatch() => _sim.Run(_c, _x, _y, _serial++);
+    public void MiniBatch()
+    {
+        if (_engine is not null) _engine.Run(_c, _x, _y, _serial++);
+        else _sim.Run(_c, _x, _y, _serial++);
+    }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         if (_ops > 0)
             Console.WriteLine($"// {Case}: batch {Batch}, {_ops} mini-batches, {Batch * _ops / _cpu.TotalSeconds:F0} samples per CPU-second");
-        _sim.Dispose();
+        if (_engine is not null) _engine.Dispose();
+        else _sim.Dispose();
     }
 }

@@ -18,10 +18,13 @@ internal sealed class ChunkWorker
     private readonly ManualResetEventSlim _idle = new(true);
     private Exception? _failure;
 
-    public ChunkWorker(Action job)
+    public ChunkWorker(Action job) : this(job, ChunkThread.Next()) { }
+
+    /// <summary>A handle whose jobs run on <paramref name="thread"/>.</summary>
+    public ChunkWorker(Action job, ChunkThread thread)
     {
         _job = job;
-        _thread = ChunkThread.Next();
+        _thread = thread;
     }
 
     /// <summary>Queues the job; the handle must be idle.</summary>
@@ -60,11 +63,14 @@ internal sealed class ChunkThread
 
     private readonly Queue<ChunkWorker> _queue = new();
 
-    private ChunkThread(int index)
+    private ChunkThread(string name)
     {
-        var thread = new Thread(Loop) { IsBackground = true, Name = $"dfc-forward-rule-{index}" };
+        var thread = new Thread(Loop) { IsBackground = true, Name = name };
         thread.Start();
     }
+
+    /// <summary>A thread of its own, outside the pool (for a job that runs as long as the caller's own work).</summary>
+    public static ChunkThread Dedicated(string name) => new(name);
 
     /// <summary>The thread for a new handle: the pool's threads in turn (one fewer than the processors, at least one).</summary>
     public static ChunkThread Next()
@@ -74,7 +80,7 @@ internal sealed class ChunkThread
             if (_pool is null)
             {
                 _pool = new ChunkThread[Math.Max(1, Environment.ProcessorCount - 1)];
-                for (int i = 0; i < _pool.Length; i++) _pool[i] = new ChunkThread(i);
+                for (int i = 0; i < _pool.Length; i++) _pool[i] = new ChunkThread($"dfc-forward-rule-{i}");
             }
             return _pool[_next++ % _pool.Length];
         }

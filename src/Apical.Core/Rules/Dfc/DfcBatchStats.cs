@@ -52,6 +52,25 @@ public sealed class DfcBatchStats
         SumLinks();
     }
 
+    /// <summary>Appends the rows of a second controller, which ran the rows after the ones read so far
+    /// (<see cref="RowSplitSweep"/>); its link counts add to the first's.</summary>
+    public void AppendController(PiController controller)
+    {
+        int first = Rows;
+        if (first + controller.Rows > InitialError.Length)
+            throw new ArgumentException($"{first} + {controller.Rows} controller rows exceed the batch capacity {InitialError.Length}");
+        for (int b = 0; b < controller.Rows; b++)
+        {
+            InitialError[first + b] = controller.InitialError(b);
+            FinalError[first + b] = controller.FinalError[b];
+            Converged[first + b] = controller.Converged(b);
+            Diverged[first + b] = controller.Diverged(b);
+        }
+        Rows = first + controller.Rows;
+        _controllerLinks.Add(controller.LinkCounts);
+        SumLinks();
+    }
+
     /// <summary>Reads the controller's <see cref="DfcCommands.Finish"/> reply (<see cref="PiController.Report"/>).</summary>
     public void ReadController(ReadOnlySpan<double> report)
     {

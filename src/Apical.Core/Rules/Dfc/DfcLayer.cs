@@ -46,24 +46,24 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         if (o.InSize <= 0 || o.OutSize <= 0 || o.ControlSize <= 0)
             throw new ArgumentException($"layer '{o.Name}': sizes must be positive");
         int cap = o.BatchCapacity;
-        Weights = new Tensor(o.OutSize, o.InSize);
-        Bias = new Tensor(1, o.OutSize);
-        FeedbackWeights = new Tensor(o.OutSize, o.ControlSize);
-        var rng = CounterRng.For(o.Seed, o.RngKey, 0, RngPurpose.Init);
-        Init(Weights, o.Init, ref rng);
-        if (o.IsOutput)
+        if (o.SharedParameters is { } owner)
         {
-            if (o.OutSize != o.ControlSize) throw new ArgumentException($"layer '{o.Name}': output width {o.OutSize} differs from the control width {o.ControlSize}");
-            for (int i = 0; i < o.OutSize; i++) FeedbackWeights[i, i] = 1f;
+            var so = owner.Options;
+            if (so.InSize != o.InSize || so.OutSize != o.OutSize || so.ControlSize != o.ControlSize || so.Index != o.Index)
+                throw new ArgumentException($"layer '{o.Name}' cannot share the parameters of '{so.Name}': a different position or shape");
+            (Weights, Bias, FeedbackWeights) = (owner.Weights, owner.Bias, owner.FeedbackWeights);
+            (_packedW, _packedQ) = (owner._packedW, owner._packedQ);
         }
         else
         {
-            var qrng = CounterRng.For(o.Seed, o.RngKey, 1, RngPurpose.Init);
-            WeightInit.XavierNormal(FeedbackWeights, ref qrng);
+            Weights = new Tensor(o.OutSize, o.InSize);
+            Bias = new Tensor(1, o.OutSize);
+            FeedbackWeights = new Tensor(o.OutSize, o.ControlSize);
+            InitParameters(o, Weights, FeedbackWeights);
+            _packedW = PackedMatrix.ForTransB(Weights);
+            _packedQ = PackedMatrix.ForTransB(FeedbackWeights);
         }
         _parameters = new[] { new NamedTensor("W", Weights), new NamedTensor("b", Bias), new NamedTensor("Q", FeedbackWeights) };
-        _packedW = PackedMatrix.ForTransB(Weights);
-        _packedQ = PackedMatrix.ForTransB(FeedbackWeights);
 
         _inputs = o.IsFirst
             ? new[] { new InputPort(MessageKind.Control, o.ControlSize) }
@@ -129,6 +129,11 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
 
     /// <summary>Σ_b ‖Q_l u‖² at the last step of the mini-batch (control effort, spec 14).</summary>
     public double ControlEffort { get; private set; }
+    private double _basalSquares; // Σ_b ‖v^ff_l‖² at the last step
+
+    /// <summary>Keep every forward-rule GEMM on the calling thread from the next <see cref="BeginBatch"/> on (a row-split
+    /// sweep keeps the other core busy itself).</summary>
+    internal bool CallingThreadOnly { get; set; }
     /// <summary>‖Q_l u‖_F / ‖v^ff_l‖_F at the last step.</summary>
     public double FeedbackRatio { get; private set; }
 
@@ -196,7 +201,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         _vfb.Clear();
         double sigma = _o.IsOutput ? c.SigmaOut : c.Sigma;
         _noise.Begin(c, sigma, batchSerial, _rows * _o.OutSize);
-        if (c.LearnForward) _forward.Begin(_rows);
+        if (c.LearnForward) _forward.Begin(_rows, CallingThreadOnly);
         if (c.LearnFeedback)
         {
             double scale = Math.Pow(c.FbScalingBase, _o.LayerCount - _o.Index);
@@ -280,7 +285,30 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         var f = vff.ReadOnlySpan;
         for (int i = 0; i < q.Length; i++) { qu += (double)q[i] * q[i]; ff += (double)f[i] * f[i]; }
         ControlEffort = qu;
+        _basalSquares = ff;
         FeedbackRatio = ff > 0 ? Math.Sqrt(qu / ff) : 0;
+    }
+
+    /// <summary>
+    /// Takes over what <paramref name="other"/> (a layer sharing these parameters, <see cref="DfcLayerOptions.SharedParameters"/>)
+    /// learned from the other rows of the same mini-batch: its forward-rule sums and its diagnostics; the first layer also
+    /// takes the whole batch's input <paramref name="input"/> for its gradient. Call after both simulations, before
+    /// <see cref="EndBatch"/>. The feedback rule's sums are not split.
+    /// </summary>
+    internal void AbsorbRows(DfcLayer other, Tensor input)
+    {
+        var c = _c ?? throw new InvalidOperationException($"layer '{Name}': no batch to absorb into");
+        if (!ReferenceEquals(other.Weights, Weights)) throw new ArgumentException($"layer '{other.Name}' does not share the parameters of '{Name}'");
+        if (c.LearnFeedback) throw new InvalidOperationException($"layer '{Name}': the feedback rule cannot learn from split rows");
+        if (c.LearnForward) _forward.Absorb(other._forward);
+        if (_o.IsFirst)
+        {
+            _input.SetRows(input.Rows);
+            input.ReadOnlySpan.CopyTo(_input.Span);
+        }
+        ControlEffort += other.ControlEffort;
+        _basalSquares += other._basalSquares;
+        FeedbackRatio = _basalSquares > 0 ? Math.Sqrt(ControlEffort / _basalSquares) : 0;
     }
 
     /// <summary>Forms the gradients of the rules that learned in this batch (no update).</summary>
@@ -434,6 +462,22 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         _vff.SetRows(rows); _vfb.SetRows(rows); _v.SetRows(rows); _qu.SetRows(rows);
         if (_o.IsFirst) _s.SetRows(rows);
         _r.SetRows(rows); _rPrev.SetRows(rows);
+    }
+
+    private static void InitParameters(DfcLayerOptions o, Tensor w, Tensor q)
+    {
+        var rng = CounterRng.For(o.Seed, o.RngKey, 0, RngPurpose.Init);
+        Init(w, o.Init, ref rng);
+        if (o.IsOutput)
+        {
+            if (o.OutSize != o.ControlSize) throw new ArgumentException($"layer '{o.Name}': output width {o.OutSize} differs from the control width {o.ControlSize}");
+            for (int i = 0; i < o.OutSize; i++) q[i, i] = 1f;
+        }
+        else
+        {
+            var qrng = CounterRng.For(o.Seed, o.RngKey, 1, RngPurpose.Init);
+            WeightInit.XavierNormal(q, ref qrng);
+        }
     }
 
     private static void Init(Tensor w, WeightInitKind kind, ref CounterRng rng)

@@ -5,7 +5,7 @@ using Apical.Core.Rules.Backprop;
 namespace Apical.Core.Rules.Dfc;
 
 /// <summary>Construction settings of a <see cref="DfcLayer"/>.</summary>
-public sealed class DfcLayerOptions
+public sealed record DfcLayerOptions
 {
     /// <summary>Node id in the run's graph.</summary>
     public required int Id { get; init; }
@@ -43,6 +43,10 @@ public sealed class DfcLayerOptions
 
     /// <summary>The forward rule may run its chunk GEMMs on a second thread (see <see cref="ForwardRule.UseWorkerThreads"/>).</summary>
     public bool ForwardWorker { get; init; } = true;
+
+    /// <summary>A layer whose W, b and Q this one uses instead of its own (same position and shape): it simulates other rows
+    /// of the same mini-batches and hands its sums over (<see cref="RowSplitSweep"/>); it never steps an optimiser.</summary>
+    public DfcLayer? SharedParameters { get; init; }
 
     /// <summary>Key of this layer's random streams (initialisation, noise): its 0-based position in the chain,
     /// independent of its node id, so a layer draws the same numbers in every graph layout.</summary>

@@ -90,6 +90,28 @@ public sealed class DfcNetwork
         return new DfcNetwork(layers, controller, linkDelay, links);
     }
 
+    /// <summary>
+    /// A network of the same shape whose layers use this one's W, b and Q (<see cref="DfcLayerOptions.SharedParameters"/>)
+    /// and have their own state, sized for <paramref name="rows"/> rows, with every forward-rule GEMM on the calling
+    /// thread: it simulates the other rows of a split mini-batch (<see cref="RowSplitSweep"/>). No jitter or loss.
+    /// </summary>
+    public DfcNetwork RowPartner(int rows)
+    {
+        var layers = new List<DfcLayer>(Layers.Count);
+        foreach (var l in Layers)
+            layers.Add(new DfcLayer(l.Options with
+            {
+                SharedParameters = l,
+                BatchCapacity = rows,
+                LearningBatchCapacity = rows,
+                TrainingBatchSize = rows,
+                ForwardWorker = false,
+                Links = LinkModel.None,
+            }));
+        var controller = new PiController(Controller.Id, Controller.Inputs[0].Width, rows, Controller.Name, linkDelay: LinkDelay);
+        return new DfcNetwork(layers, controller, LinkDelay);
+    }
+
     /// <summary>Batch capacity of a run's nodes: training, evaluation and probe mini-batches. (The forward rule is sized
     /// by the learning batches only and chunks by the training batch size, so large evaluation batches cost it nothing.)</summary>
     public static int Capacity(RunConfig config) =>

@@ -52,6 +52,13 @@ public sealed class DfcSimulator : IDisposable
     /// </summary>
     public void Run(PhaseConstants c, Tensor x, Tensor labels, long batchSerial, bool apply = true)
     {
+        Simulate(c, x, labels, batchSerial);
+        foreach (var l in _net.Layers) l.EndBatch(apply);
+    }
+
+    /// <summary><see cref="Run"/> without the end of the batch: the layers hold their sums, no gradient is formed.</summary>
+    internal void Simulate(PhaseConstants c, Tensor x, Tensor labels, long batchSerial)
+    {
         var layers = _net.Layers;
         var ctl = _net.Controller;
         var output = Feedforward(x);
@@ -70,7 +77,6 @@ public sealed class DfcSimulator : IDisposable
         else RunJacobiDirect(c);
 
         ctl.Finish(layers[^1].Rates);
-        foreach (var l in layers) l.EndBatch(apply);
     }
 
     private void RunSweep(PhaseConstants c)

@@ -31,7 +31,8 @@ internal sealed class ForwardRule
     private readonly TeachingTerms[] _termsOf; // per stack: how s is formed from its terms
     private readonly Tensor _sT;             // the chunk being multiplied, transposed: out × (chunk·B)
     private readonly PackedMatrix?[] _pPacked; // chunk stacks of p, (chunk·B) × in, in packed panels
-    private readonly bool _useWorker;
+    private readonly bool _hasWorker;
+    private bool _useWorker; // this mini-batch: _hasWorker unless the caller asked for the calling thread only
     private ChunkWorker? _worker; // started with the first chunk (a graph built only to host another node never starts it)
     private int _cur, _jobBuffer, _jobUsed;
     private readonly int _stackRows, _unit, _capacity;
@@ -77,7 +78,7 @@ internal sealed class ForwardRule
             _ffRows[i] = new Tensor(constantInput ? 0 : _stackRows, outSize);
             if (!constantInput) _pPacked[i] = PackedMatrix.ForB(new Tensor(_stackRows, inSize));
         }
-        _useWorker = worker;
+        _hasWorker = worker;
         _product = new Tensor(outSize, inSize);
         _accW = new double[outSize * inSize];
         _accB = new double[outSize];
@@ -97,12 +98,16 @@ internal sealed class ForwardRule
     public Tensor WeightGradient { get; }
     public Tensor BiasGradient { get; }
 
-    public void Begin(int rows)
+    /// <param name="callingThreadOnly">multiply every chunk on the calling thread in this mini-batch (when the caller keeps
+    /// the other cores busy itself); the same bits as with the worker.</param>
+    public void Begin(int rows, bool callingThreadOnly = false)
     {
         _worker?.WaitIdle();
         if (rows < 1 || rows > _capacity) throw new ArgumentOutOfRangeException(nameof(rows), $"a learning mini-batch of {rows} rows; the forward rule holds 1..{_capacity}");
         _rows = rows;
-        _chunk = rows <= _unit ? ChunkSteps : Math.Max(1, _stackRows / rows);
+        _useWorker = _hasWorker && !callingThreadOnly;
+        // ⌈256 / rows⌉ steps per chunk (the GEMM's inner dimension ≈ 256), as many as the stacks hold
+        _chunk = rows == _unit ? ChunkSteps : Math.Max(1, Math.Min(_stackRows / rows, (256 + rows - 1) / rows));
         _filled = 0;
         _cur = 0;
         _terms = 0;
@@ -231,6 +236,42 @@ internal sealed class ForwardRule
             _productHolds = false;
         }
         _sincePartialFlush = 0;
+    }
+
+    /// <summary>
+    /// Adds the sums of <paramref name="other"/>, which learned from the other rows of the same mini-batch over the same
+    /// steps (a row-split simulation, <see cref="RowSplitSweep"/>); both must be done adding. Its rows count after this
+    /// rule's: the first layer appends its per-sample sums, so <see cref="Finish"/> then takes the whole batch's input.
+    /// </summary>
+    internal void Absorb(ForwardRule other)
+    {
+        if (other._in != _in || other._out != _out || other._constantInput != _constantInput)
+            throw new ArgumentException($"forward rules of different layers ({other._out}×{other._in} into {_out}×{_in})");
+        if (other._terms != _terms)
+            throw new InvalidOperationException($"the other rows summed {other._terms} steps, these {_terms}");
+        if (_rows + other._rows > _capacity)
+            throw new InvalidOperationException($"{_rows} + {other._rows} rows exceed the forward rule's {_capacity}");
+        Flush();
+        other.Flush();
+        if (_constantInput)
+            other._sumS.AsSpan(0, other._rows * _out).CopyTo(_sumS.AsSpan(_rows * _out));
+        else
+        {
+            for (int i = 0; i < _accW.Length; i++) _accW[i] += other._accW[i];
+            for (int j = 0; j < _out; j++) _accB[j] += other._accB[j];
+        }
+        _rows += other._rows;
+    }
+
+    /// <summary>Multiplies the open chunk and moves every partial sum into the float64 accumulators.</summary>
+    private void Flush()
+    {
+        if (!_constantInput)
+        {
+            SubmitChunk();
+            _worker?.WaitIdle();
+        }
+        FlushPartial();
     }
 
     /// <summary>Forms g_W, g_b from the accumulators. <paramref name="input"/> is x for the first layer.</summary>

@@ -5,27 +5,42 @@ using Apical.Core.Numerics;
 namespace Apical.Core.Rules.Dfc;
 
 /// <summary>The nodes in this process, driven by a <see cref="DfcSimulator"/>: the sweep by direct calls, Jacobi on
-/// the lockstep <see cref="Engine.InProcessEngine"/> or by direct calls.</summary>
+/// the lockstep <see cref="Engine.InProcessEngine"/> or by direct calls. Wake batches under the sweep are split into two
+/// row halves simulated on two cores (<see cref="RowSplitSweep"/>; on one processor in turn, with the same bits).</summary>
 public sealed class InProcessDfcEngine : IDfcEngine
 {
     private readonly DfcBatchStats _stats;
+    private readonly RowSplitSweep? _split;
+    private Tensor _outputMinus;
 
-    public InProcessDfcEngine(DfcNetwork network, int batchCapacity)
+    /// <param name="splitRows">split eligible sweep batches by rows (<see cref="RowSplitSweep"/>); off, every batch runs
+    /// whole, as the probe and the Jacobi schedule do.</param>
+    public InProcessDfcEngine(DfcNetwork network, int batchCapacity, bool splitRows = true)
     {
         Simulator = new DfcSimulator(network, batchCapacity);
         var widths = new int[network.Layers.Count];
         for (int l = 0; l < widths.Length; l++) widths[l] = network.Layers[l].Options.OutSize;
         _stats = new DfcBatchStats(batchCapacity, widths);
+        int learning = Math.Min(batchCapacity, network.Layers[0].Options.LearningBatchCapacity ?? batchCapacity);
+        if (splitRows && learning >= 2) _split = new RowSplitSweep(Simulator, learning, parallel: Environment.ProcessorCount > 1);
+        _outputMinus = Simulator.OutputMinus;
     }
 
     public DfcSimulator Simulator { get; }
 
-    public Tensor OutputMinus => Simulator.OutputMinus;
+    public Tensor OutputMinus => _outputMinus;
 
     public Tensor Feedforward(Tensor x) => Simulator.Feedforward(x);
 
     public DfcBatchStats Run(PhaseConstants phase, Tensor x, Tensor labels, long batchSerial)
     {
+        if (_split is not null && _split.Applies(phase, x.Rows))
+        {
+            _split.Run(phase, x, labels, batchSerial, _stats);
+            _outputMinus = _split.OutputMinus;
+            return _stats;
+        }
+        _outputMinus = Simulator.OutputMinus;
         Simulator.Run(phase, x, labels, batchSerial);
         _stats.ReadController(Simulator.Network.Controller);
         _stats.ReadLayers(Simulator.Network.Layers);
