@@ -16,15 +16,17 @@ internal sealed class ChunkWorker
     private readonly Action _job;
     private readonly ChunkThread _thread;
     private readonly ManualResetEventSlim _idle = new(true);
+    private readonly string _what;
     private Exception? _failure;
 
-    public ChunkWorker(Action job) : this(job, ChunkThread.Next()) { }
+    public ChunkWorker(Action job) : this(job, ChunkThread.Next(), "forward-rule worker") { }
 
-    /// <summary>A handle whose jobs run on <paramref name="thread"/>.</summary>
-    public ChunkWorker(Action job, ChunkThread thread)
+    /// <summary>A handle whose jobs run on <paramref name="thread"/>; <paramref name="what"/> names the job in a failure.</summary>
+    public ChunkWorker(Action job, ChunkThread thread, string what)
     {
         _job = job;
         _thread = thread;
+        _what = what;
     }
 
     /// <summary>Queues the job; the handle must be idle.</summary>
@@ -41,7 +43,7 @@ internal sealed class ChunkWorker
         if (_failure is { } e)
         {
             _failure = null;
-            throw new InvalidOperationException("forward-rule worker failed", e);
+            throw new InvalidOperationException($"{_what} failed: {e.Message}", e);
         }
     }
 

@@ -49,7 +49,7 @@ internal sealed class RowSplitSweep
         _y1 = new Tensor(half, n);
         OutputMinus = new Tensor(rows, n);
         Capacity = rows;
-        if (parallel) _worker = new ChunkWorker(SimulatePartner, SecondThread.Value);
+        if (parallel) _worker = new ChunkWorker(SimulatePartner, SecondThread.Value, "the second row half of a split DFC mini-batch");
     }
 
     /// <summary>Rows of the largest batch this split takes.</summary>
