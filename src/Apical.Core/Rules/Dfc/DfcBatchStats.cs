@@ -40,16 +40,9 @@ public sealed class DfcBatchStats
     /// <summary>Reads the controller after <see cref="PiController.Finish"/>.</summary>
     public void ReadController(PiController controller)
     {
-        Rows = controller.Rows;
-        for (int b = 0; b < Rows; b++)
-        {
-            InitialError[b] = controller.InitialError(b);
-            FinalError[b] = controller.FinalError[b];
-            Converged[b] = controller.Converged(b);
-            Diverged[b] = controller.Diverged(b);
-        }
-        _controllerLinks = controller.LinkCounts;
-        SumLinks();
+        Rows = 0;
+        _controllerLinks = default;
+        AppendController(controller);
     }
 
     /// <summary>Appends the rows of a second controller, which ran the rows after the ones read so far

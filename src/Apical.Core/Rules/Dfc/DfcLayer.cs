@@ -130,12 +130,12 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
     /// <summary>Σ_b ‖Q_l u‖² at the last step of the mini-batch (control effort, spec 14).</summary>
     public double ControlEffort { get; private set; }
     private double _basalSquares; // Σ_b ‖v^ff_l‖² at the last step
+    /// <summary>‖Q_l u‖_F / ‖v^ff_l‖_F at the last step.</summary>
+    public double FeedbackRatio { get; private set; }
 
     /// <summary>Keep every forward-rule GEMM on the calling thread from the next <see cref="BeginBatch"/> on (a row-split
     /// sweep keeps the other core busy itself).</summary>
     internal bool CallingThreadOnly { get; set; }
-    /// <summary>‖Q_l u‖_F / ‖v^ff_l‖_F at the last step.</summary>
-    public double FeedbackRatio { get; private set; }
 
     /// <summary>What the layer's jittery or lossy input links did in the mini-batch (zero without a link model).</summary>
     public LinkCounts LinkCounts
