@@ -47,6 +47,24 @@ public struct CounterRng
         return new CounterRng(seed, stream, (ulong)step << 32);
     }
 
+    /// <summary>
+    /// The generator of one sample row's draws at one step: like <see cref="For"/>, with the row in bits 8-31 of the
+    /// stream's purpose word (as row + 1, so no row stream meets a <see cref="For"/> stream), starting
+    /// <paramref name="block"/> blocks into the step's range. A row's draws depend only on (seed, node, step, purpose,
+    /// row), never on which other rows share its mini-batch or its process.
+    /// </summary>
+    public static CounterRng ForRow(ulong seed, int node, long step, RngPurpose purpose, int row, ulong block = 0)
+    {
+        if (step < 0 || step > uint.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(step), $"step {step} is outside [0, 2^32)");
+        if (row < 0 || row >= (1 << 24) - 1)
+            throw new ArgumentOutOfRangeException(nameof(row), $"row {row} is outside [0, 2^24 − 1)");
+        if ((uint)purpose > 0xFF) throw new ArgumentOutOfRangeException(nameof(purpose), $"purpose {purpose} does not fit 8 bits");
+        if (block > uint.MaxValue) throw new ArgumentOutOfRangeException(nameof(block), $"block {block} is outside the step's 2^32 blocks");
+        ulong stream = ((ulong)(uint)node << 32) | ((uint)(row + 1) << 8) | (uint)purpose;
+        return new CounterRng(seed, stream, ((ulong)step << 32) + block);
+    }
+
     /// <summary>Index of the next Philox block to be generated.</summary>
     public readonly ulong Counter => _block;
 

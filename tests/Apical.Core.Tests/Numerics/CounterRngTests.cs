@@ -162,4 +162,28 @@ public sealed class CounterRngTests
         Assert.Throws<ArgumentOutOfRangeException>(() => CounterRng.For(1, 0, -1, RngPurpose.Data));
         Assert.Throws<ArgumentOutOfRangeException>(() => CounterRng.For(1, 0, 1L << 32, RngPurpose.Data));
     }
+
+    [Fact]
+    public void RowStreamsAreDistinctFromEachOtherAndFromTheNodeStreams()
+    {
+        uint First(CounterRng r) => r.NextUInt();
+        var seen = new HashSet<uint>();
+        for (int node = 0; node < 3; node++)
+            for (long step = 0; step < 3; step++)
+            {
+                Assert.True(seen.Add(First(CounterRng.For(77, node, step, RngPurpose.Noise))), $"node stream {node}/{step}");
+                for (int row = 0; row < 5; row++)
+                    Assert.True(seen.Add(First(CounterRng.ForRow(77, node, step, RngPurpose.Noise, row))), $"row stream {node}/{step}/{row}");
+            }
+
+        // block b of a row stream is the row stream advanced by b blocks
+        var start = CounterRng.ForRow(5, 2, 9, RngPurpose.Noise, row: 3);
+        for (int i = 0; i < 4 * 7; i++) start.NextUInt();
+        var at = CounterRng.ForRow(5, 2, 9, RngPurpose.Noise, row: 3, block: 7);
+        Assert.Equal(start.NextUInt(), at.NextUInt());
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => CounterRng.ForRow(1, 0, 0, RngPurpose.Noise, row: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CounterRng.ForRow(1, 0, 0, RngPurpose.Noise, row: (1 << 24) - 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CounterRng.ForRow(1, 0, 0, RngPurpose.Noise, row: 0, block: 1UL << 32));
+    }
 }

@@ -5,11 +5,12 @@ using Apical.Core.Numerics;
 namespace Apical.Core.Rules.Dfc;
 
 /// <summary>
-/// The apical noise of one layer (spec 5.3): standard normals ξ from the counter-based generator keyed by
-/// (seed, layer, mini-batch serial, Noise). Step s of a mini-batch with n = rows × width values uses the Philox blocks
-/// s·m … s·m + m − 1 of that stream (m = <see cref="NormalBlocks.BlockCount"/>(n)) in the layout of
-/// <see cref="NormalBlocks"/>, so ξ is a pure function of (seed, layer, batch serial, step, element) and has the same
-/// bits on every CPU, whatever its vector width.
+/// The apical noise of one layer (spec 5.3): standard normals ξ from the counter-based generator, one stream per
+/// (seed, layer, mini-batch serial, sample row): row r of a mini-batch draws its n values of step s from the Philox
+/// blocks s·m … s·m + m − 1 of its own stream (m = <see cref="NormalBlocks.BlockCount"/>(n)) in the layout of
+/// <see cref="NormalBlocks"/>. So ξ is a pure function of (seed, layer, batch serial, row, step, neuron): the same bits
+/// on every CPU, whatever its vector width, and whichever rows a layer holds, so a mini-batch split into row halves
+/// (<see cref="RowSplitSweep"/>, the second half from row offset h) draws exactly the noise of the whole batch.
 /// White: increment σ √dt / τ_fb · ξ. Low-pass: ε ← (1 − a) ε + (a / √dt) ξ, increment σ ε (a = dt / τ_ε).
 /// The element-wise updates use separate multiplies and adds (no fused multiply-add), also width-independent.
 /// </summary>
@@ -17,21 +18,29 @@ internal sealed class ApicalNoise
 {
     private readonly ulong _seed;
     private readonly int _node;
+    private readonly int _width;
+    private readonly int _blocks; // m: Philox blocks per row and step
     private readonly float[] _xi;
     private readonly float[] _eps;
-    private CounterRng _rng;
-    private ulong _batchStart;
+    private long _batchSerial;
+    private int _rowOffset;
+    private long _step;
     private NoiseKind _kind;
     private float _gain;  // white: σ √dt / τ_fb; low-pass: σ
     private float _decay; // low-pass: 1 − a
     private float _drive; // low-pass: a / √dt
 
-    public ApicalNoise(ulong seed, int node, int capacity)
+    /// <param name="width">n, the values per row (the layer's width).</param>
+    /// <param name="rows">the most rows of a mini-batch.</param>
+    public ApicalNoise(ulong seed, int node, int width, int rows)
     {
+        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"noise width {width} must be positive");
         _seed = seed;
         _node = node;
-        _xi = new float[4 * NormalBlocks.BlockCount(capacity)];
-        _eps = new float[capacity];
+        _width = width;
+        _blocks = NormalBlocks.BlockCount(width);
+        _xi = new float[4 * _blocks];
+        _eps = new float[width * Math.Max(rows, 0)];
     }
 
     public bool Active => _kind != NoiseKind.None && _gain != 0;
@@ -39,13 +48,20 @@ internal sealed class ApicalNoise
     /// <summary>Low-pass state ε (diagnostics and tests).</summary>
     public ReadOnlySpan<float> State => _eps;
 
-    /// <summary>Starts a mini-batch: ε = 0 and a fresh stream for this batch.</summary>
-    public void Begin(PhaseConstants c, double sigma, long batchSerial, int length)
+    /// <summary>Starts a mini-batch: ε = 0 and fresh streams for this batch; the layer holds <paramref name="rows"/>
+    /// rows, the first of them row <paramref name="rowOffset"/> of the mini-batch.</summary>
+    public void Begin(PhaseConstants c, double sigma, long batchSerial, int rows, int rowOffset = 0)
     {
+        if (rows < 0 || rows * _width > _eps.Length)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows of noise, capacity {_eps.Length / _width}");
+        ArgumentOutOfRangeException.ThrowIfNegative(rowOffset);
+        if (batchSerial < 0 || batchSerial > uint.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(batchSerial), $"batch serial {batchSerial} is outside [0, 2^32)");
         _kind = c.Noise;
-        _rng = CounterRng.For(_seed, _node, batchSerial, RngPurpose.Noise);
-        _batchStart = _rng.Counter;
-        Array.Clear(_eps, 0, length);
+        _batchSerial = batchSerial;
+        _rowOffset = rowOffset;
+        _step = 0;
+        Array.Clear(_eps, 0, rows * _width);
         switch (_kind)
         {
             case NoiseKind.White:
@@ -63,18 +79,27 @@ internal sealed class ApicalNoise
         }
     }
 
-    /// <summary>Adds one step of noise to <paramref name="vfb"/> (length = rows × width).</summary>
+    /// <summary>Adds one step of noise to <paramref name="vfb"/> (rows × width, the rows of <see cref="Begin"/>).</summary>
     public void AddTo(Span<float> vfb)
     {
         if (!Active) return;
-        int m = NormalBlocks.BlockCount(vfb.Length);
-        if (_rng.Counter - _batchStart > (1UL << 32) - (ulong)m)
+        if (vfb.Length % _width != 0 || vfb.Length > _eps.Length)
+            throw new ArgumentException($"apical noise of node {_node}: {vfb.Length} values are not whole rows of {_width} within the capacity");
+        ulong start = (ulong)_step * (ulong)_blocks;
+        if (start > (1UL << 32) - (ulong)_blocks)
             throw new InvalidOperationException(
-                $"apical noise of node {_node}: more steps in one mini-batch than its 2^32-block stream holds ({m} blocks per step)");
-        _rng.FillNormalBlocks(_xi.AsSpan(0, 4 * m));
-        var xi = _xi.AsSpan(0, vfb.Length);
-        if (_kind == NoiseKind.White) AddScaled(vfb, xi, _gain);
-        else LowPass(vfb, _eps.AsSpan(0, vfb.Length), xi, _decay, _drive, _gain);
+                $"apical noise of node {_node}: more steps in one mini-batch than a row's 2^32-block stream holds ({_blocks} blocks per step)");
+        int rows = vfb.Length / _width;
+        var xi = _xi.AsSpan(0, _width);
+        for (int r = 0; r < rows; r++)
+        {
+            var rng = CounterRng.ForRow(_seed, _node, _batchSerial, RngPurpose.Noise, _rowOffset + r, start);
+            rng.FillNormalBlocks(_xi);
+            var v = vfb.Slice(r * _width, _width);
+            if (_kind == NoiseKind.White) AddScaled(v, xi, _gain);
+            else LowPass(v, _eps.AsSpan(r * _width, _width), xi, _decay, _drive, _gain);
+        }
+        _step++;
     }
 
     /// <summary>v += g ξ.</summary>

@@ -80,7 +80,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         _s = new Tensor(o.IsFirst ? cap : 0, o.OutSize); // the other layers' forward rule forms s itself
         _r = new Tensor(cap, o.OutSize);
         _rPrev = new Tensor(cap, o.OutSize);
-        _noise = new ApicalNoise(o.Seed, o.RngKey, cap * o.OutSize);
+        _noise = new ApicalNoise(o.Seed, o.RngKey, o.OutSize, cap);
         _forward = new ForwardRule(o.InSize, o.OutSize, Math.Min(cap, o.LearningBatchCapacity ?? cap), constantInput: o.IsFirst,
             allowWorker: o.ForwardWorker, trainingRows: o.TrainingBatchSize);
         _feedback = new FeedbackWeightRule(o.OutSize, o.ControlSize, cap, Math.Max(1, o.MaxPairingDelay));
@@ -136,6 +136,10 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
     /// <summary>Keep every forward-rule GEMM on the calling thread from the next <see cref="BeginBatch"/> on (a row-split
     /// sweep keeps the other core busy itself).</summary>
     internal bool CallingThreadOnly { get; set; }
+
+    /// <summary>The mini-batch row this layer's first row is, from the next <see cref="BeginBatch"/> on: 0, except in the
+    /// partner of a row-split sweep, which holds the second half (its noise is that of the rows it holds).</summary>
+    internal int RowOffset { get; set; }
 
     /// <summary>What the layer's jittery or lossy input links did in the mini-batch (zero without a link model).</summary>
     public LinkCounts LinkCounts
@@ -200,7 +204,7 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         }
         _vfb.Clear();
         double sigma = _o.IsOutput ? c.SigmaOut : c.Sigma;
-        _noise.Begin(c, sigma, batchSerial, _rows * _o.OutSize);
+        _noise.Begin(c, sigma, batchSerial, _rows, RowOffset);
         if (c.LearnForward) _forward.Begin(_rows, CallingThreadOnly);
         if (c.LearnFeedback)
         {
@@ -291,16 +295,16 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
 
     /// <summary>
     /// Takes over what <paramref name="other"/> (a layer sharing these parameters, <see cref="DfcLayerOptions.SharedParameters"/>)
-    /// learned from the other rows of the same mini-batch: its forward-rule sums and its diagnostics; the first layer also
-    /// takes the whole batch's input <paramref name="input"/> for its gradient. Call after both simulations, before
-    /// <see cref="EndBatch"/>. The feedback rule's sums are not split.
+    /// learned from the other rows of the same mini-batch: its forward- and feedback-rule sums and its diagnostics; the
+    /// first layer also takes the whole batch's input <paramref name="input"/> for its gradient. Call after both
+    /// simulations, before <see cref="EndBatch"/>.
     /// </summary>
     internal void AbsorbRows(DfcLayer other, Tensor input)
     {
         var c = _c ?? throw new InvalidOperationException($"layer '{Name}': no batch to absorb into");
         if (!ReferenceEquals(other.Weights, Weights)) throw new ArgumentException($"layer '{other.Name}' does not share the parameters of '{Name}'");
-        if (c.LearnFeedback) throw new InvalidOperationException($"layer '{Name}': the feedback rule cannot learn from split rows");
         if (c.LearnForward) _forward.Absorb(other._forward);
+        if (c.LearnFeedback) _feedback.Absorb(other._feedback);
         if (_o.IsFirst)
         {
             _input.SetRows(input.Rows);

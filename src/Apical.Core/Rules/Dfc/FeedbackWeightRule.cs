@@ -84,6 +84,22 @@ internal sealed class FeedbackWeightRule
         for (int i = 0; i < _acc.Length; i++) _acc[i] += p[i];
     }
 
+    /// <summary>
+    /// Takes over the sums of <paramref name="other"/>, the same layer's rule over the other rows of the same mini-batch
+    /// (a row-split simulation, <see cref="RowSplitSweep"/>): both paired the same steps with the same delay and scale,
+    /// so the sum over all rows is the sum of the two, and B counts the rows of both.
+    /// </summary>
+    public void Absorb(FeedbackWeightRule other)
+    {
+        if (other._n != _n || other._nL != _nL)
+            throw new ArgumentException($"a feedback rule of {other._n} × {other._nL} cannot be absorbed into one of {_n} × {_nL}");
+        if (other._pairs != _pairs || other._delay != _delay || other._scale != _scale)
+            throw new InvalidOperationException(
+                $"the row halves of a mini-batch paired differently ({_pairs} and {other._pairs} pairs, delays {_delay} and {other._delay})");
+        for (int i = 0; i < _acc.Length; i++) _acc[i] += other._acc[i];
+        _rows += other._rows;
+    }
+
     /// <summary>Forms g_Q = s_l / (P B σ̂²) · accumulator.</summary>
     public void Finish()
     {

@@ -5,7 +5,7 @@ using Apical.Core.Numerics;
 namespace Apical.Core.Rules.Dfc;
 
 /// <summary>The nodes in this process, driven by a <see cref="DfcSimulator"/>: the sweep by direct calls, Jacobi on
-/// the lockstep <see cref="Engine.InProcessEngine"/> or by direct calls. Wake batches under the sweep are split into two
+/// the lockstep <see cref="Engine.InProcessEngine"/> or by direct calls. Batches under the sweep are split into two
 /// row halves simulated on two cores (<see cref="RowSplitSweep"/>; on one processor in turn, with the same bits).</summary>
 public sealed class InProcessDfcEngine : IDfcEngine
 {

@@ -3,12 +3,13 @@ using Apical.Core.Numerics;
 namespace Apical.Core.Rules.Dfc;
 
 /// <summary>
-/// A DFC wake mini-batch under the sweep, simulated as two row halves at once. Samples do not interact during the
-/// dynamics (each layer, the controller and the forward rule's sums are per sample until the end of the batch), so
+/// A DFC or Strong-DFC mini-batch under the sweep (wake, sleep, pre-training or single phase), simulated as two row
+/// halves at once. Samples do not interact during the dynamics (each layer, the controller, the apical noise of each
+/// row (<see cref="ApicalNoise"/>) and the forward and feedback rules' sums are per sample until the end of the batch), so
 /// rows [0, h) run on the calling thread with the network's own layers while rows [h, B) run on a second thread with
 /// a partner network that shares W, b and Q (<see cref="DfcNetwork.RowPartner"/>). At the end the partner's
-/// forward-rule sums and diagnostics are added into the network's layers in a fixed order, and the network takes one
-/// optimiser step, as after an unsplit batch.
+/// forward- and feedback-rule sums and diagnostics are added into the network's layers in a fixed order, and the
+/// network takes one optimiser step, as after an unsplit batch.
 /// <para>
 /// Why: under the sweep a batch's dynamics are one chain of dependent steps (layer l needs layer l − 1's new rate), so
 /// an unsplit batch can hand the second core only the forward rule's GEMMs, about two thirds of a core's work. With
@@ -17,9 +18,10 @@ namespace Apical.Core.Rules.Dfc;
 /// <para>
 /// The split belongs to the definition of the result, not to the machine: every eligible batch is split the same way
 /// (h = ⌊B/2⌋), on one processor too (the halves then run in turn), so a run has the same bits everywhere. The forward
-/// rule sums each half's chunk products before adding the halves: a different float32 summation order than an unsplit
-/// batch, which the probe and the lockstep Jacobi schedule (in-process and on actors) still run. Only where nothing
-/// couples the rows: no noise, no Q learning (its sums are not split), no jitter or loss, and at least two rows.
+/// and feedback rules sum each half's products before adding the halves: a different float32 summation order than an
+/// unsplit batch, which the probe and the lockstep Jacobi schedule (in-process and on actors) still run. Every
+/// per-sample quantity, noise included, has the bits of the unsplit batch. Not under jitter or loss (their link
+/// models draw per batch, not per row), and only for at least two rows.
 /// </para>
 /// </summary>
 internal sealed class RowSplitSweep
@@ -60,8 +62,7 @@ internal sealed class RowSplitSweep
 
     /// <summary>Whether a batch of <paramref name="rows"/> in phase <paramref name="c"/> may be split.</summary>
     public bool Applies(PhaseConstants c, int rows) =>
-        c.Schedule == TransmissionSchedule.Sweep && c.LearnForward && !c.LearnFeedback
-        && (c.Noise == NoiseKind.None || (c.Sigma == 0 && c.SigmaOut == 0))
+        c.Schedule == TransmissionSchedule.Sweep && (c.LearnForward || c.LearnFeedback)
         && !_main.Network.Links.Enabled && rows >= 2 && rows <= Capacity;
 
     /// <summary>Simulates both halves, merges them into the network's layers, steps the optimisers and fills
@@ -78,6 +79,7 @@ internal sealed class RowSplitSweep
         CopyRows(labels, h, rows - h, _y1);
         (_c, _serial) = (c, batchSerial);
         var layers = _main.Network.Layers;
+        foreach (var l in _partner.Network.Layers) l.RowOffset = h;
         foreach (var l in layers) l.CallingThreadOnly = true;
         try
         {

@@ -19,14 +19,14 @@ public sealed class NoisePathTests
         try
         {
             int n = Rows * Width;
-            var noise = new ApicalNoise(seed: 21, node: 3, capacity: n);
+            var noise = new ApicalNoise(seed: 21, node: 3, width: Width, rows: Rows);
             var v = new float[n];
             var trace = new float[2 * Steps * n];
             noise.Begin(DfcTestNets.Constants(dt: 1e-3, steps: Steps, tauV: 1, tauFb: 0.1, noise: NoiseKind.LowPass, sigma: 0.5, tauNoise: 0.07),
-                sigma: 0.5, batchSerial: 17, length: n);
+                sigma: 0.5, batchSerial: 17, rows: Rows);
             for (int k = 0; k < Steps; k++) { noise.AddTo(v); v.CopyTo(trace, k * n); }
             noise.Begin(DfcTestNets.Constants(dt: 1e-3, steps: Steps, tauV: 1, tauFb: 0.1, noise: NoiseKind.White, sigma: 0.5),
-                sigma: 0.5, batchSerial: 18, length: n);
+                sigma: 0.5, batchSerial: 18, rows: Rows);
             for (int k = 0; k < Steps; k++) { noise.AddTo(v); v.CopyTo(trace, (Steps + k) * n); }
             return trace;
         }

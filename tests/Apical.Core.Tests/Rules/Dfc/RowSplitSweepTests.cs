@@ -5,9 +5,10 @@ using Xunit;
 namespace Apical.Core.Tests.Rules.Dfc;
 
 /// <summary>
-/// A wake batch split into two row halves (<see cref="RowSplitSweep"/>) against the same batch simulated whole: every
-/// per-sample quantity has the same bits (samples do not interact), the gradients agree up to the float32 summation
-/// order, and the two threads give the same bits as the halves run in turn.
+/// A batch split into two row halves (<see cref="RowSplitSweep"/>) against the same batch simulated whole, for the DFC
+/// wake and sleep phases and Strong-DFC's single phase (noise and Q learning on): every per-sample quantity has the
+/// same bits (samples do not interact; each row draws its own noise), the gradients of W, b and Q agree up to the
+/// float32 summation order, and the two threads give the same bits as the halves run in turn.
 /// </summary>
 public sealed class RowSplitSweepTests
 {
@@ -24,15 +25,36 @@ public sealed class RowSplitSweepTests
     private static PhaseConstants Wake(int steps = 120) =>
         DfcTestNets.Constants(steps: steps, alpha: 0.01, target: TargetKind.Nudged, softmax: true, lambda: 0.1, learnForward: true);
 
+    /// <summary>Strong-DFC's single phase: label target, softmax error, low-pass noise, W and Q learned from the same run.</summary>
+    private static PhaseConstants Strong(int steps = 120) =>
+        DfcTestNets.Constants(steps: steps, alpha: 1e-3, target: TargetKind.Label, softmax: true, learnForward: true, learnFeedback: true,
+            noise: NoiseKind.LowPass, sigma: 0.02, tauNoise: 0.1, highPass: true, highPassA: 0.04, phase: DfcPhase.Single);
+
+    /// <summary>DFC's sleep phase: the controller holds the noise-free output against white apical noise; Q learns.</summary>
+    private static PhaseConstants Sleep(int steps = 60) =>
+        DfcTestNets.Constants(steps: steps, dt: 2e-3, tauV: 0.01, tauFb: 0.1, alpha: 0.3, kp: 0.1, target: TargetKind.Feedforward,
+            learnFeedback: true, noise: NoiseKind.White, sigma: 0.05, phase: DfcPhase.Sleep);
+
+    private static PhaseConstants PhaseOf(string name) => name switch
+    {
+        "wake" => Wake(),
+        "strong" => Strong(),
+        "sleep" => Sleep(),
+        _ => throw new ArgumentException(name),
+    };
+
     private static DfcNetwork Net(int batch) => DfcTestNets.Build(Sizes, linear: false, batch: batch, lr: 1e-2);
 
     [Theory]
-    [InlineData(8)]
-    [InlineData(7)] // halves of 3 and 4 rows
-    public void SplitBatchMatchesTheWholeBatch(int rows)
+    [InlineData(8, "wake")]
+    [InlineData(7, "wake")] // halves of 3 and 4 rows
+    [InlineData(8, "strong")]
+    [InlineData(7, "strong")]
+    [InlineData(7, "sleep")]
+    public void SplitBatchMatchesTheWholeBatch(int rows, string phase)
     {
         var (x, labels) = Batch(rows, 11);
-        var wake = Wake();
+        var wake = PhaseOf(phase);
 
         var wholeNet = Net(rows);
         using var whole = new InProcessDfcEngine(wholeNet, rows, splitRows: false);
@@ -54,13 +76,20 @@ public sealed class RowSplitSweepTests
         {
             Assert.Equal(w.ControlEffort[l], s.ControlEffort[l], 1e-9 * Math.Max(1, w.ControlEffort[l]));
             Assert.Equal(w.FeedbackRatio[l], s.FeedbackRatio[l], 1e-9);
-            AssertClose(wholeNet.Layers[l].WeightGradient, splitNet.Layers[l].WeightGradient, $"g_W of layer {l + 1}");
-            AssertClose(wholeNet.Layers[l].BiasGradient, splitNet.Layers[l].BiasGradient, $"g_b of layer {l + 1}");
+            if (wake.LearnForward)
+            {
+                AssertClose(wholeNet.Layers[l].WeightGradient, splitNet.Layers[l].WeightGradient, $"g_W of layer {l + 1}");
+                AssertClose(wholeNet.Layers[l].BiasGradient, splitNet.Layers[l].BiasGradient, $"g_b of layer {l + 1}");
+            }
+            if (wake.LearnFeedback)
+                AssertClose(wholeNet.Layers[l].FeedbackGradient, splitNet.Layers[l].FeedbackGradient, $"g_Q of layer {l + 1}");
         }
     }
 
-    [Fact]
-    public void TwoThreadsGiveTheBitsOfTheHalvesInTurn()
+    [Theory]
+    [InlineData("wake")]
+    [InlineData("strong")]
+    public void TwoThreadsGiveTheBitsOfTheHalvesInTurn(string phase)
     {
         float[][] Train(bool parallel)
         {
@@ -68,13 +97,13 @@ public sealed class RowSplitSweepTests
             using var sim = new DfcSimulator(net, 8);
             var split = new RowSplitSweep(sim, 8, parallel);
             var stats = new DfcBatchStats(8, new[] { 256, 128, 10 });
-            var wake = Wake();
+            var wake = PhaseOf(phase);
             for (int i = 0; i < 3; i++)
             {
                 var (x, labels) = Batch(8, (ulong)(20 + i));
                 split.Run(wake, x, labels, i, stats);
             }
-            return net.Layers.SelectMany(l => new[] { l.Weights.Span.ToArray(), l.Bias.Span.ToArray() }).ToArray();
+            return net.Layers.SelectMany(l => new[] { l.Weights.Span.ToArray(), l.Bias.Span.ToArray(), l.FeedbackWeights.Span.ToArray() }).ToArray();
         }
         var parallel = Train(parallel: true);
         var inTurn = Train(parallel: false);
@@ -82,7 +111,7 @@ public sealed class RowSplitSweepTests
     }
 
     [Fact]
-    public void OnlyRowIndependentPhasesAreSplit()
+    public void SweepPhasesAreSplitJacobiIsNot()
     {
         var net = Net(8);
         using var sim = new DfcSimulator(net, 8);
@@ -91,8 +120,9 @@ public sealed class RowSplitSweepTests
         Assert.False(split.Applies(Wake(), 1));
         Assert.False(split.Applies(Wake(), 9)); // beyond the split's capacity
         Assert.False(split.Applies(DfcTestNets.Constants(learnForward: true, schedule: TransmissionSchedule.Jacobi), 8));
-        Assert.False(split.Applies(DfcTestNets.Constants(learnFeedback: true, phase: DfcPhase.Sleep, noise: NoiseKind.White, sigma: 0.01), 8));
-        Assert.False(split.Applies(DfcTestNets.Constants(learnForward: true, noise: NoiseKind.LowPass, sigma: 0.01), 8));
+        Assert.True(split.Applies(Sleep(), 8));
+        Assert.True(split.Applies(Strong(), 8));
+        Assert.False(split.Applies(DfcTestNets.Constants(), 8)); // nothing learns: nothing to split for
         var (x, labels) = Batch(8, 1);
         var e = Assert.Throws<ArgumentException>(() =>
             split.Run(DfcTestNets.Constants(learnForward: true, schedule: TransmissionSchedule.Jacobi), x, labels, 0, new DfcBatchStats(8, new[] { 256, 128, 10 })));
