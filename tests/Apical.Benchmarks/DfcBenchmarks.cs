@@ -27,11 +27,11 @@ public sealed class DfcConfig : ManualConfig
 [Config(typeof(DfcConfig))]
 public class DfcBenchmarks
 {
-    /// <summary>DfcWakeSweep runs the batch whole on <see cref="DfcSimulator"/>; DfcWakeSweepSplit through the in-process
-    /// engine, which splits it into two row halves on two threads (<c>RowSplitSweep</c>), as a training run does.</summary>
-    public enum Kind { DfcWakeSweep, DfcWakeSweepSplit, DfcWakeJacobiEngine, DfcSleepSweep, StrongDfcSweep }
+    /// <summary>The …Sweep cases run the batch whole on <see cref="DfcSimulator"/>; the …SweepSplit cases go through the
+    /// in-process engine, which splits it into two row halves on two threads (<c>RowSplitSweep</c>), as a training run does.</summary>
+    public enum Kind { DfcWakeSweep, DfcWakeSweepSplit, DfcWakeJacobiEngine, DfcSleepSweep, StrongDfcSweep, StrongDfcSweepSplit }
 
-    [Params(Kind.DfcWakeSweep, Kind.DfcWakeSweepSplit, Kind.DfcWakeJacobiEngine, Kind.DfcSleepSweep, Kind.StrongDfcSweep)]
+    [Params(Kind.DfcWakeSweep, Kind.DfcWakeSweepSplit, Kind.DfcWakeJacobiEngine, Kind.DfcSleepSweep, Kind.StrongDfcSweep, Kind.StrongDfcSweepSplit)]
     public Kind Case { get; set; }
 
     private DfcSimulator _sim = null!;
@@ -42,7 +42,8 @@ public class DfcBenchmarks
     private TimeSpan _cpu, _cpuStart;
     private int _ops;
 
-    private int Batch => Case == Kind.StrongDfcSweep ? 128 : 32;
+    private bool Strong => Case is Kind.StrongDfcSweep or Kind.StrongDfcSweepSplit;
+    private int Batch => Strong ? 128 : 32;
 
     [GlobalSetup]
     public void Setup()
@@ -50,7 +51,7 @@ public class DfcBenchmarks
         int b = Batch;
         var opt = new OptimizerSpec { LearningRate = 1e-4, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 };
         var net = DfcNetwork.Build(new[] { 784, 256, 256, 256, 10 }, b, 1, opt, opt, opt);
-        if (Case == Kind.DfcWakeSweepSplit) _engine = new InProcessDfcEngine(net, b);
+        if (Case is Kind.DfcWakeSweepSplit or Kind.StrongDfcSweepSplit) _engine = new InProcessDfcEngine(net, b);
         _sim = _engine?.Simulator ?? new DfcSimulator(net, b) { JacobiOnEngine = true };
         _x = new Tensor(b, 784);
         var rng = new CounterRng(1, 2);
@@ -60,7 +61,7 @@ public class DfcBenchmarks
         var schedule = Case == Kind.DfcWakeJacobiEngine ? TransmissionSchedule.Jacobi : TransmissionSchedule.Sweep;
         _c = Case switch
         {
-            Kind.StrongDfcSweep => new PhaseConstants
+            Kind.StrongDfcSweep or Kind.StrongDfcSweepSplit => new PhaseConstants
             {
                 Phase = DfcPhase.Single, Steps = 500, Dt = 1e-3, TauV = 9.26829e-3, TauFb = 1e-3, Alpha = 7.60867e-6, Kp = 2,
                 Target = TargetKind.Label, SoftmaxError = true, Noise = NoiseKind.LowPass, Sigma = 4.27896e-3, SigmaOut = 2.97139e-2,
