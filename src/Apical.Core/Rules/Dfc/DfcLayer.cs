@@ -329,6 +329,8 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         var c = _c ?? throw new InvalidOperationException($"layer '{Name}': no batch to finish");
         ComputeGradients();
         if (!apply) return;
+        if (_o.SharedParameters is not null)
+            throw new InvalidOperationException($"layer '{Name}' uses the parameters of '{_o.SharedParameters.Name}': only that layer steps them");
         if (c.LearnForward)
         {
             _optW.Step(_forward.WeightGradient);

@@ -95,6 +95,8 @@ public sealed class DfcNetwork
     /// and have their own state, sized for <paramref name="rows"/> rows, with every forward-rule GEMM on the calling
     /// thread: it simulates the other rows of a split mini-batch (<see cref="RowSplitSweep"/>). No jitter or loss.
     /// </summary>
+    private static readonly Optimization.OptimizerSpec NoOptimizerState = new() { Type = Optimization.OptimizerKind.Sgd, LearningRate = 0 };
+
     public DfcNetwork RowPartner(int rows)
     {
         var layers = new List<DfcLayer>(Layers.Count);
@@ -107,6 +109,9 @@ public sealed class DfcNetwork
                 TrainingBatchSize = rows,
                 ForwardWorker = false,
                 Links = LinkModel.None,
+                ForwardOptimizer = NoOptimizerState, // the owner steps the shared tensors: no moments here
+                FeedbackOptimizer = NoOptimizerState,
+                PretrainOptimizer = NoOptimizerState,
             }));
         var controller = new PiController(Controller.Id, Controller.Inputs[0].Width, rows, Controller.Name, linkDelay: LinkDelay);
         return new DfcNetwork(layers, controller, LinkDelay);

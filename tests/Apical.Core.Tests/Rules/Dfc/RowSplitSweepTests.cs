@@ -145,6 +145,15 @@ public sealed class RowSplitSweepTests
         var (x, labels) = Batch(8, 5);
         split.Run(Wake(), x, labels, 0, new DfcBatchStats(8, new[] { 256, 128, 10 }));
         Assert.NotEqual(before, net.Layers[1].Weights.Span.ToArray()); // one step was taken, on the shared tensors
+
+        // the partner itself may simulate and form gradients but never step the shared tensors
+        using var partnerSim = new DfcSimulator(partner, 4);
+        var (x4, labels4) = Batch(4, 6);
+        var after = net.Layers[1].Weights.Span.ToArray();
+        partnerSim.Run(Wake(), x4, labels4, 1, apply: false);
+        var e = Assert.Throws<InvalidOperationException>(() => partnerSim.Run(Wake(), x4, labels4, 2, apply: true));
+        Assert.Contains("only that layer steps them", e.Message);
+        Assert.Equal(after, net.Layers[1].Weights.Span.ToArray());
     }
 
     private static void AssertClose(Tensor expected, Tensor actual, string what)
