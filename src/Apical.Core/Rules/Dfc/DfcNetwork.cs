@@ -90,13 +90,14 @@ public sealed class DfcNetwork
         return new DfcNetwork(layers, controller, linkDelay, links);
     }
 
+    /// <summary>What a row partner's layers hold instead of optimiser state: nothing (stateless SGD that never steps).</summary>
+    private static readonly Optimization.OptimizerSpec NoOptimizerState = new() { Type = Optimization.OptimizerKind.Sgd, LearningRate = 0 };
+
     /// <summary>
     /// A network of the same shape whose layers use this one's W, b and Q (<see cref="DfcLayerOptions.SharedParameters"/>)
     /// and have their own state, sized for <paramref name="rows"/> rows, with every forward-rule GEMM on the calling
     /// thread: it simulates the other rows of a split mini-batch (<see cref="RowSplitSweep"/>). No jitter or loss.
     /// </summary>
-    private static readonly Optimization.OptimizerSpec NoOptimizerState = new() { Type = Optimization.OptimizerKind.Sgd, LearningRate = 0 };
-
     public DfcNetwork RowPartner(int rows)
     {
         var layers = new List<DfcLayer>(Layers.Count);
