@@ -14,12 +14,17 @@ public sealed class RunRecorder : IRunObserver, IRunStorage, IDisposable
     private readonly IRunObserver? _inner;
     private readonly MetricsCsvWriter _csv;
     private EpochMetrics? _last;
+    private EpochMetrics? _bestValidation;
     private int _epochs;
 
     public EventLog Events { get; }
 
     /// <summary>The last evaluation recorded, if any.</summary>
     public EpochMetrics? Last => Volatile.Read(ref _last);
+
+    /// <summary>The evaluation with the highest validation accuracy so far (the earliest of equals; resumed runs count
+    /// the rows they keep), or null when none had a validation accuracy.</summary>
+    public EpochMetrics? BestValidation => Volatile.Read(ref _bestValidation);
 
     /// <summary>How many evaluations have been recorded.</summary>
     public int EpochsRecorded => Volatile.Read(ref _epochs);
@@ -40,6 +45,8 @@ public sealed class RunRecorder : IRunObserver, IRunStorage, IDisposable
             _csv = resumeThroughEpoch is { } through
                 ? MetricsCsvWriter.Resume(dir.MetricsPath, through)
                 : new MetricsCsvWriter(dir.MetricsPath);
+            if (resumeThroughEpoch is not null)
+                foreach (var row in MetricsCsv.Read(dir.MetricsPath)) TrackBest(row);
         }
         catch
         {
@@ -60,6 +67,7 @@ public sealed class RunRecorder : IRunObserver, IRunStorage, IDisposable
     {
         _csv.Write(metrics);
         Volatile.Write(ref _last, metrics);
+        TrackBest(metrics);
         Interlocked.Increment(ref _epochs);
         Events.Write(Describe(metrics));
         _inner?.OnEpoch(metrics);
@@ -68,12 +76,19 @@ public sealed class RunRecorder : IRunObserver, IRunStorage, IDisposable
     /// <summary>Writes summary.json for the run's outcome. The final values come from the result, or from the
     /// last recorded evaluation when the result carries none.</summary>
     public void Finish(RunResult result) =>
-        SummaryWriter.Write(_dir.SummaryPath, _name, result.Completed, result.EpochsRun, result.Last ?? Last);
+        SummaryWriter.Write(_dir.SummaryPath, _name, result.Completed, result.EpochsRun, result.Last ?? Last, BestValidation);
 
     /// <summary>Writes summary.json for a run that stopped early without a result (cancelled before training
     /// or failed): not completed, with whatever was recorded so far.</summary>
     public void FinishIncomplete() =>
-        SummaryWriter.Write(_dir.SummaryPath, _name, completed: false, EpochsRecorded, Last);
+        SummaryWriter.Write(_dir.SummaryPath, _name, completed: false, EpochsRecorded, Last, BestValidation);
+
+    private void TrackBest(EpochMetrics m)
+    {
+        if (!double.IsFinite(m.ValidationAccuracy)) return;
+        var best = Volatile.Read(ref _bestValidation);
+        if (best is null || m.ValidationAccuracy > best.ValidationAccuracy) Volatile.Write(ref _bestValidation, m);
+    }
 
     /// <summary>One line describing an evaluation, for logs and plain console output.</summary>
     public static string Describe(EpochMetrics m)

@@ -57,4 +57,53 @@ public class RunRecorderTests
         Assert.Equal(1, summary.RootElement.GetProperty("epochs_run").GetInt32());
         Assert.Equal(0.3, summary.RootElement.GetProperty("test_accuracy").GetDouble());
     }
+
+    [Fact]
+    public void The_summary_names_the_best_validation_epoch_also_across_a_resume()
+    {
+        using var tmp = new TempDir();
+        var dir = RunDirectory.Create(tmp.File("run"), "demo");
+        EpochMetrics Row(int epoch, double val, double test) =>
+            new() { Epoch = epoch, ValidationAccuracy = val, ValidationLoss = 1 - val, TestAccuracy = test, TestLoss = 1 - test };
+        using (var recorder = new RunRecorder(dir, "demo"))
+        {
+            recorder.OnEpoch(new EpochMetrics { Epoch = 0, TestAccuracy = 0.1 }); // no validation: never the best
+            recorder.OnEpoch(Row(1, 0.80, 0.79));
+            recorder.OnEpoch(Row(2, 0.90, 0.88)); // the best, kept across the resume
+            recorder.OnEpoch(Row(3, 0.85, 0.86));
+            recorder.OnEpoch(Row(4, 0.95, 0.94)); // dropped by the resume after epoch 3
+            recorder.FinishIncomplete();
+        }
+        using (var doc = JsonDocument.Parse(File.ReadAllText(dir.SummaryPath)))
+            Assert.Equal(4, doc.RootElement.GetProperty("best_validation").GetProperty("epoch").GetInt32());
+
+        using (var recorder = new RunRecorder(dir, "demo", resumeThroughEpoch: 3))
+        {
+            Assert.Equal(2, recorder.BestValidation?.Epoch);
+            recorder.OnEpoch(Row(4, 0.90, 0.95)); // equal validation accuracy: the earlier epoch stays the best
+            recorder.OnEpoch(Row(5, 0.70, 0.97));
+            recorder.Finish(new RunResult(Row(5, 0.70, 0.97), Completed: true, EpochsRun: 5));
+        }
+        using var summary = JsonDocument.Parse(File.ReadAllText(dir.SummaryPath));
+        var best = summary.RootElement.GetProperty("best_validation");
+        Assert.Equal(2, best.GetProperty("epoch").GetInt32());
+        Assert.Equal(0.90, best.GetProperty("validation_accuracy").GetDouble());
+        Assert.Equal(0.88, best.GetProperty("test_accuracy").GetDouble());
+        Assert.Equal(1 - 0.88, best.GetProperty("test_loss").GetDouble(), 12);
+        Assert.Equal(0.97, summary.RootElement.GetProperty("test_accuracy").GetDouble());
+    }
+
+    [Fact]
+    public void Without_validation_the_best_validation_entry_is_null()
+    {
+        using var tmp = new TempDir();
+        var dir = RunDirectory.Create(tmp.File("run"), "demo");
+        using (var recorder = new RunRecorder(dir, "demo"))
+        {
+            recorder.OnEpoch(new EpochMetrics { Epoch = 1, TestAccuracy = 0.3 });
+            recorder.Finish(new RunResult(null, Completed: true, EpochsRun: 1));
+        }
+        using var summary = JsonDocument.Parse(File.ReadAllText(dir.SummaryPath));
+        Assert.Equal(JsonValueKind.Null, summary.RootElement.GetProperty("best_validation").ValueKind);
+    }
 }
