@@ -35,12 +35,13 @@ internal sealed class ApicalNoise
     public ApicalNoise(ulong seed, int node, int width, int rows)
     {
         if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"noise width {width} must be positive");
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
         _seed = seed;
         _node = node;
         _width = width;
         _blocks = NormalBlocks.BlockCount(width);
         _xi = new float[4 * _blocks];
-        _eps = new float[width * Math.Max(rows, 0)];
+        _eps = new float[width * rows];
     }
 
     public bool Active => _kind != NoiseKind.None && _gain != 0;
