@@ -19,17 +19,18 @@ public static class RunCheckpoint
     private const string SessionFile = "session.ckpt";
 
     /// <summary>Writes a checkpoint of nodes held in this process and keeps only the newest <paramref name="keep"/>
-    /// (0 keeps all); returns its directory.</summary>
-    public static string Save(string root, CheckpointPosition position, IReadOnlyList<INode> nodes, int keep)
+    /// (0 keeps all) and that of epoch <paramref name="alsoKeep"/> (if any); returns its directory.</summary>
+    public static string Save(string root, CheckpointPosition position, IReadOnlyList<INode> nodes, int keep, int? alsoKeep = null)
     {
         var states = new List<(INode, byte[])>();
         foreach (var node in nodes)
             if (node is ICheckpointable c) states.Add((node, CheckpointWriter.ToBytes(c, node.Id, node.Name)));
-        return Save(root, position, states, keep);
+        return Save(root, position, states, keep, alsoKeep);
     }
 
     /// <summary>Writes a checkpoint from node states already serialised (by the nodes wherever they run).</summary>
-    public static string Save(string root, CheckpointPosition position, IReadOnlyList<(INode Node, byte[] State)> states, int keep)
+    public static string Save(string root, CheckpointPosition position, IReadOnlyList<(INode Node, byte[] State)> states, int keep,
+        int? alsoKeep = null)
     {
         Directory.CreateDirectory(root);
         string name = Prefix + position.Epoch.ToString("D6", CultureInfo.InvariantCulture);
@@ -54,7 +55,8 @@ public static class RunCheckpoint
         if (keep > 0)
         {
             var all = List(root);
-            for (int i = 0; i < all.Count - keep; i++) Directory.Delete(all[i], recursive: true);
+            for (int i = 0; i < all.Count - keep; i++)
+                if (alsoKeep is not { } kept || EpochOf(all[i]) != kept) Directory.Delete(all[i], recursive: true);
         }
         return final;
     }

@@ -105,11 +105,12 @@ public sealed class TrainingSession : IDisposable
         return new RunResult(last, true, _config.Epochs);
     }
 
-    /// <summary>Writes a checkpoint of every node and the run's position under <paramref name="root"/>.</summary>
-    public string SaveCheckpoint(string root)
+    /// <summary>Writes a checkpoint of every node and the run's position under <paramref name="root"/>; pruning spares
+    /// epoch <paramref name="alsoKeep"/>'s.</summary>
+    public string SaveCheckpoint(string root, int? alsoKeep = null)
     {
         var position = new CheckpointPosition(EpochsDone, _trainStep, _evalStep[(int)Phase.Validation], _evalStep[(int)Phase.Test]);
-        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep);
+        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep, alsoKeep);
     }
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> on any engine; <see cref="Run"/> then
@@ -130,7 +131,7 @@ public sealed class TrainingSession : IDisposable
     {
         int every = _config.Checkpoint.EveryEpochs;
         if (every <= 0 || (epoch % every != 0 && epoch != _config.Epochs)) return;
-        string dir = SaveCheckpoint(storage.CheckpointRoot);
+        string dir = SaveCheckpoint(storage.CheckpointRoot, storage.KeptEpoch);
         observer.OnEvent($"checkpoint: {dir}");
     }
 

@@ -32,6 +32,10 @@ public sealed class RunRecorder : IRunObserver, IRunStorage, IDisposable
     /// <summary>Where the run's checkpoints go: <c>checkpoints/</c> in the run directory.</summary>
     public string CheckpointRoot => System.IO.Path.Combine(_dir.Path, "checkpoints");
 
+    /// <summary>The best validation epoch (a training epoch, not the evaluation before training): its checkpoint is
+    /// kept beside the newest ones.</summary>
+    public int? KeptEpoch => BestValidation is { Epoch: >= 1 } best ? best.Epoch : null;
+
     /// <param name="resumeThroughEpoch">Set when a run resumes from the checkpoint of that epoch: metrics.csv keeps
     /// its rows up to it and is continued instead of created.</param>
     public RunRecorder(RunDirectory dir, string name, IRunObserver? inner = null, TimeProvider? time = null, int? resumeThroughEpoch = null)

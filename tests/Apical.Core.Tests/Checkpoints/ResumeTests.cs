@@ -65,6 +65,31 @@ public class ResumeTests
     }
 
     [Fact]
+    public void TheKeptEpochsCheckpointOutlivesThePruningUntilAnotherEpochIsKept()
+    {
+        using var tmp = new TempDir();
+        var splits = TinyNetworks.Splits(TinyNetworks.Classification(32, 8, 3, seed: 9));
+        using var s = new TrainingSession(Config(6), splits);
+        string[] Dirs() => Directory.GetDirectories(tmp.File("ck")).Select(Path.GetFileName).Order().ToArray()!;
+        string[]? atEpoch5 = null;
+        StoringObserver observer = null!;
+        observer = new StoringObserver(tmp.File("ck"))
+        {
+            OnEventHook = e =>
+            {
+                if (e.EndsWith("epoch-000001")) observer.KeptEpoch = 1;
+                if (!e.EndsWith("epoch-000005")) return;
+                atEpoch5 = Dirs();
+                observer.KeptEpoch = 4; // a later best: epoch 1's checkpoint may go
+            },
+        };
+        s.Run(observer, CancellationToken.None);
+        Assert.Equal(new[] { "epoch-000001", "epoch-000004", "epoch-000005" }, atEpoch5);
+        var dirs = Dirs();
+        Assert.Equal(new[] { "epoch-000004", "epoch-000005", "epoch-000006" }, dirs);
+    }
+
+    [Fact]
     public void ATruncatedCheckpointIsRejectedWithItsFile()
     {
         using var tmp = new TempDir();

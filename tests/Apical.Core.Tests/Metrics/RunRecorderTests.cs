@@ -69,6 +69,7 @@ public class RunRecorderTests
         using (var recorder = new RunRecorder(dir, "demo"))
         {
             recorder.OnEpoch(new EpochMetrics { Epoch = 0, TestAccuracy = 0.1 }); // no validation: never the best
+            Assert.Null(recorder.KeptEpoch);
             recorder.OnEpoch(Row(1, 0.80, 0.79));
             recorder.OnEpoch(Row(2, 0.90, 0.88)); // the best, kept across the resume
             recorder.OnEpoch(Row(3, 0.85, 0.86));
@@ -83,6 +84,7 @@ public class RunRecorderTests
             Assert.Equal(2, recorder.BestValidation?.Epoch);
             recorder.OnEpoch(Row(4, 0.90, 0.95)); // equal validation accuracy: the earlier epoch stays the best
             recorder.OnEpoch(Row(5, 0.70, 0.97));
+            Assert.Equal(2, recorder.KeptEpoch); // its checkpoint outlives the pruning
             recorder.Finish(new RunResult(Row(5, 0.70, 0.97), Completed: true, EpochsRun: 5));
         }
         using var summary = JsonDocument.Parse(File.ReadAllText(dir.SummaryPath));
@@ -92,5 +94,18 @@ public class RunRecorderTests
         Assert.Equal(0.88, best.GetProperty("test_accuracy").GetDouble());
         Assert.Equal(1 - 0.88, best.GetProperty("test_loss").GetDouble(), 12);
         Assert.Equal(0.97, summary.RootElement.GetProperty("test_accuracy").GetDouble());
+    }
+
+    [Fact]
+    public void The_evaluation_before_training_is_never_the_kept_checkpoint_epoch()
+    {
+        using var tmp = new TempDir();
+        var dir = RunDirectory.Create(tmp.File("run"), "demo");
+        using var recorder = new RunRecorder(dir, "demo");
+        // epoch-000000 holds the state after the feedback pre-training, not the evaluated one before it
+        recorder.OnEpoch(new EpochMetrics { Epoch = 0, ValidationAccuracy = 0.9, TestAccuracy = 0.9 });
+        recorder.OnEpoch(new EpochMetrics { Epoch = 1, ValidationAccuracy = 0.5, TestAccuracy = 0.5 });
+        Assert.Equal(0, recorder.BestValidation?.Epoch);
+        Assert.Null(recorder.KeptEpoch);
     }
 }

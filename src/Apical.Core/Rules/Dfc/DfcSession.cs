@@ -145,15 +145,15 @@ public sealed class DfcSession : IDisposable
 
     /// <summary>Writes a checkpoint of every layer and the run's position (epochs and pre-training epochs done, the
     /// mini-batch serial that keys the noise, the training step) under <paramref name="root"/>. Pre-training
-    /// checkpoints are epoch 0.</summary>
-    public string SaveCheckpoint(string root)
+    /// checkpoints are epoch 0. Pruning spares epoch <paramref name="alsoKeep"/>'s.</summary>
+    public string SaveCheckpoint(string root, int? alsoKeep = null)
     {
         var extra = new KeyValuePair<string, long>[]
         {
             new("rule", (long)_config.Rule), new("layers", Network.Layers.Count), new("pretrain_epochs", _pretrainDone), new("batch_serial", _batchSerial),
         };
         var position = new CheckpointPosition(EpochsDone, _trainStep, 0, 0, extra);
-        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep);
+        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep, alsoKeep);
     }
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> on any engine; <see cref="Run"/> then
@@ -189,7 +189,7 @@ public sealed class DfcSession : IDisposable
     {
         int every = _config.Checkpoint.EveryEpochs;
         if (every <= 0 || (epoch % every != 0 && epoch != epochs)) return;
-        observer.OnEvent($"checkpoint: {SaveCheckpoint(storage.CheckpointRoot)}");
+        observer.OnEvent($"checkpoint: {SaveCheckpoint(storage.CheckpointRoot, storage.KeptEpoch)}");
     }
 
     /// <summary>One wake (DFC) or training (Strong-DFC) epoch; returns the samples seen or −1 when cancelled.</summary>

@@ -15,7 +15,7 @@ namespace Apical.Core.Tests.Rules.Dfc;
 /// pre-training or after an epoch equals the uninterrupted run bit for bit.</summary>
 public class DfcResumeTests
 {
-    public static RunConfig Config(RuleKind rule, int epochs = 3, int hidden = 8, int pretrain = 1)
+    public static RunConfig Config(RuleKind rule, int epochs = 3, int hidden = 8, int pretrain = 1, int keep = 0)
     {
         var c = TinyNetworks.Config(rule, new[] { 10, hidden, 3 }, new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 },
             batchSize: 20, epochs: epochs);
@@ -41,7 +41,7 @@ public class DfcResumeTests
         {
             Name = c.Name, Seed = c.Seed, Epochs = c.Epochs, Rule = rule, Data = c.Data, Network = c.Network, Loss = c.Loss,
             BatchSize = c.BatchSize, Optimizer = c.Optimizer, Engine = c.Engine, Evaluation = c.Evaluation, Dfc = dfc,
-            Checkpoint = new CheckpointSpec { EveryEpochs = 1, Keep = 0 },
+            Checkpoint = new CheckpointSpec { EveryEpochs = 1, Keep = keep },
         };
     }
 
@@ -125,6 +125,19 @@ public class DfcResumeTests
         var expected = straightObserver.Epochs.Where(e => e.Epoch > 0).ToList();
         Assert.Equal(expected.Count, resumedObserver.Epochs.Count);
         for (int i = 0; i < expected.Count; i++) Assert.Equal(Values(expected[i]), Values(resumedObserver.Epochs[i]));
+    }
+
+    [Fact]
+    public void PruningSparesTheCheckpointOfTheKeptEpoch()
+    {
+        using var tmp = new TempDir();
+        var config = Config(RuleKind.Dfc, epochs: 3, keep: 1);
+        using var session = new DfcSession(config, Data());
+        StoringObserver observer = null!;
+        observer = new StoringObserver(tmp.File("ck")) { OnEventHook = e => { if (e.EndsWith("epoch-000001")) observer.KeptEpoch = 1; } };
+        Assert.True(session.Run(observer, CancellationToken.None).Completed);
+        Assert.Equal(new[] { "epoch-000001", "epoch-000003" },
+            Directory.GetDirectories(tmp.File("ck")).Select(Path.GetFileName).Order().ToArray());
     }
 
     private static byte[][] Files(string dir) =>
