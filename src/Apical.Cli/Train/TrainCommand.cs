@@ -3,8 +3,8 @@ using Spectre.Console;
 
 namespace Apical.Cli;
 
-/// <summary><c>apical train [--config FILE] [--epochs N] [--seed S] [--out DIR] [--engine inproc|actors]
-/// [--placement colocate|spread|explicit:…] [--cluster HOST:PORT]</c></summary>
+/// <summary><c>apical train [--config FILE] [--epochs N] [--seed S] [--out DIR] [--from CHECKPOINT] [--engine inproc|actors]
+/// [--placement colocate|spread|explicit:…] [--cluster HOST:PORT]</c>, or <c>apical train --resume DIR [--epochs N]</c></summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -26,6 +26,14 @@ internal static class TrainCommand
         {
             Description = "Continue the run in DIR from its newest checkpoint (with --epochs: up to that many epochs in all).",
             HelpName = "DIR",
+        };
+
+        var from = new Option<string?>("--from")
+        {
+            Description = "Start this new run (its own config, seed and directory) from a checkpoint of another run: a checkpoint " +
+                          "directory (RUN/checkpoints/epoch-NNNNNN; epoch-000000 of DFC runs is the end of the feedback pre-training) " +
+                          "or a run directory (its newest checkpoint). The run continues after the checkpoint's epoch.",
+            HelpName = "CHECKPOINT",
         };
 
         var engine = new Option<string?>("--engine")
@@ -56,7 +64,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network and record the run (config, metrics.csv, summary.json, events.log, curves.png, checkpoints).")
         {
-            config, epochs, seed, output, resume, engine, placement, cluster,
+            config, epochs, seed, output, resume, from, engine, placement, cluster,
         };
         command.SetAction(parse =>
         {
@@ -69,9 +77,14 @@ internal static class TrainCommand
                     throw new UsageException("--resume continues a run with its own config, directory and seed; it cannot be combined with --config, --out or --seed");
                 if (resumeDir is not null && !Directory.Exists(resumeDir))
                     throw new UsageException($"--resume: directory not found: {resumeDir}");
+                string? fromDir = parse.GetValue(from);
+                if (fromDir is not null && resumeDir is not null)
+                    throw new UsageException("--from starts a new run from a checkpoint, --resume continues a run: use one of them");
+                if (fromDir is not null && !Directory.Exists(fromDir))
+                    throw new UsageException($"--from: directory not found: {fromDir}");
                 var options = new TrainOptions(
                     resumeDir is null ? ConfigLocator.Resolve(parse.GetValue(config), Environment.CurrentDirectory, AppContext.BaseDirectory) : "",
-                    parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output), resumeDir);
+                    parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output), resumeDir, fromDir);
                 using var stop = StopSignals.Install(stderr);
                 if (parse.GetValue(engine) == "inproc" && parse.GetValue(cluster) is not null)
                     throw new UsageException("--cluster needs the actor runtime; drop --engine inproc");

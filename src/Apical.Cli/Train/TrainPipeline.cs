@@ -22,6 +22,7 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
         if (options.Resume is null)
         {
             config = services.WithOverrides(services.LoadConfig(options.ConfigPath), options.Epochs, options.Seed);
+            if (options.From is not null) checkpoint = BranchPoint(options.From, config);
             // The data set is part of the config: a missing or broken one is rejected before the run directory exists.
             data = LoadData(config, options.ConfigPath);
             dir = RunDirectory.Create(options.OutDir, config.Name);
@@ -46,8 +47,11 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
         using (var recorder = new RunRecorder(dir, config.Name, display, resumeThroughEpoch: resumeThrough))
         {
             display.Info($"run directory: {dir.Path}");
+            string origin = options.Resume is not null ? dir.ConfigPath + ", resumed"
+                : options.From is not null ? $"{options.ConfigPath}, from checkpoint {System.IO.Path.GetFullPath(checkpoint!)}"
+                : options.ConfigPath;
             recorder.Events.Write(string.Create(CultureInfo.InvariantCulture,
-                $"start: {config.Name} (config {(options.Resume is null ? options.ConfigPath : dir.ConfigPath + ", resumed")}, epochs {config.Epochs}, seed {config.Seed})"));
+                $"start: {config.Name} (config {origin}, epochs {config.Epochs}, seed {config.Seed})"));
             try
             {
                 recorder.Events.Write($"data loaded: {config.Data?.Name}");
@@ -104,6 +108,29 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
             }
             return ExitCodes.Ok;
         }
+    }
+
+    /// <summary>The checkpoint directory a new run starts from: <paramref name="from"/> itself (epoch-NNNNNN) or, for a
+    /// run directory, its newest checkpoint. What the config cannot continue is refused before the run directory
+    /// exists; the rule and the network's shape are checked when the nodes load it, naming the file.</summary>
+    private static string BranchPoint(string from, RunConfig config)
+    {
+        if (config.Rule is RuleKind.Gle)
+            throw new UsageException("--from: GLE runs cannot start from a checkpoint yet");
+        string checkpoint;
+        if (File.Exists(System.IO.Path.Combine(from, RunDirectory.ConfigFile)))
+            checkpoint = RunCheckpoint.Latest(System.IO.Path.Combine(from, "checkpoints"))
+                ?? throw new UsageException($"--from: the run {from} holds no checkpoint");
+        else if (File.Exists(System.IO.Path.Combine(from, "session.ckpt")))
+            checkpoint = from;
+        else
+            throw new UsageException($"--from: {from} is neither a checkpoint directory (epoch-NNNNNN holding session.ckpt) nor a run directory");
+        int epoch;
+        try { epoch = RunCheckpoint.EpochOf(checkpoint); }
+        catch (CheckpointException e) { throw new UsageException($"--from: {e.Message}"); }
+        if (epoch >= config.Epochs)
+            throw new UsageException($"--from: the checkpoint is after epoch {epoch}; the config trains {config.Epochs} epochs in all, so nothing would be left (raise --epochs)");
+        return checkpoint;
     }
 
     private DataSplits LoadData(RunConfig config, string configPath)

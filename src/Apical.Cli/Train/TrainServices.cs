@@ -21,5 +21,7 @@ internal sealed record TrainServices(
         Experiment.Run);
 }
 
-/// <summary>The train command's inputs after parsing; <see cref="ConfigPath"/> is resolved and exists.</summary>
-internal sealed record TrainOptions(string ConfigPath, int? Epochs, ulong? Seed, string? OutDir, string? Resume = null);
+/// <summary>The train command's inputs after parsing; <see cref="ConfigPath"/> is resolved and exists.
+/// <see cref="Resume"/>: a run directory to continue; <see cref="From"/>: a checkpoint (or a run directory, its newest)
+/// a new run starts from.</summary>
+internal sealed record TrainOptions(string ConfigPath, int? Epochs, ulong? Seed, string? OutDir, string? Resume = null, string? From = null);

@@ -19,18 +19,18 @@ public static class RunCheckpoint
     private const string SessionFile = "session.ckpt";
 
     /// <summary>Writes a checkpoint of nodes held in this process and keeps only the newest <paramref name="keep"/>
-    /// (0 keeps all) and that of epoch <paramref name="alsoKeep"/> (if any); returns its directory.</summary>
-    public static string Save(string root, CheckpointPosition position, IReadOnlyList<INode> nodes, int keep, int? alsoKeep = null)
+    /// (0 keeps all) and those of the epochs in <paramref name="spare"/>; returns its directory.</summary>
+    public static string Save(string root, CheckpointPosition position, IReadOnlyList<INode> nodes, int keep, IReadOnlyCollection<int>? spare = null)
     {
         var states = new List<(INode, byte[])>();
         foreach (var node in nodes)
             if (node is ICheckpointable c) states.Add((node, CheckpointWriter.ToBytes(c, node.Id, node.Name)));
-        return Save(root, position, states, keep, alsoKeep);
+        return Save(root, position, states, keep, spare);
     }
 
     /// <summary>Writes a checkpoint from node states already serialised (by the nodes wherever they run).</summary>
     public static string Save(string root, CheckpointPosition position, IReadOnlyList<(INode Node, byte[] State)> states, int keep,
-        int? alsoKeep = null)
+        IReadOnlyCollection<int>? spare = null)
     {
         Directory.CreateDirectory(root);
         string name = Prefix + position.Epoch.ToString("D6", CultureInfo.InvariantCulture);
@@ -56,7 +56,7 @@ public static class RunCheckpoint
         {
             var all = List(root);
             for (int i = 0; i < all.Count - keep; i++)
-                if (alsoKeep is not { } kept || EpochOf(all[i]) != kept) Directory.Delete(all[i], recursive: true);
+                if (spare is null || !spare.Contains(EpochOf(all[i]))) Directory.Delete(all[i], recursive: true);
         }
         return final;
     }

@@ -110,7 +110,7 @@ public sealed class TrainingSession : IDisposable
     public string SaveCheckpoint(string root, int? alsoKeep = null)
     {
         var position = new CheckpointPosition(EpochsDone, _trainStep, _evalStep[(int)Phase.Validation], _evalStep[(int)Phase.Test]);
-        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep, alsoKeep);
+        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep, alsoKeep is { } k ? [k] : null);
     }
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> on any engine; <see cref="Run"/> then

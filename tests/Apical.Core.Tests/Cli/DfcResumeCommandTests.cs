@@ -9,7 +9,7 @@ namespace Apical.Core.Tests.Cli;
 /// either engine, its metrics equal those of the straight run.</summary>
 public class DfcResumeCommandTests
 {
-    private const string Config = """
+    internal const string Config = """
         {
           "name": "sdfc-tiny", "seed": 5, "epochs": 3, "rule": "strong-dfc",
           "data": { "name": "mnist1d", "trainLimit": 40, "testLimit": 16 },

@@ -145,7 +145,8 @@ public sealed class DfcSession : IDisposable
 
     /// <summary>Writes a checkpoint of every layer and the run's position (epochs and pre-training epochs done, the
     /// mini-batch serial that keys the noise, the training step) under <paramref name="root"/>. Pre-training
-    /// checkpoints are epoch 0. Pruning spares epoch <paramref name="alsoKeep"/>'s.</summary>
+    /// checkpoints are epoch 0. Pruning spares epoch <paramref name="alsoKeep"/>'s and epoch 0's: the state after the
+    /// feedback pre-training, where branches of a run start (<c>apical train --from</c>).</summary>
     public string SaveCheckpoint(string root, int? alsoKeep = null)
     {
         var extra = new KeyValuePair<string, long>[]
@@ -153,7 +154,7 @@ public sealed class DfcSession : IDisposable
             new("rule", (long)_config.Rule), new("layers", Network.Layers.Count), new("pretrain_epochs", _pretrainDone), new("batch_serial", _batchSerial),
         };
         var position = new CheckpointPosition(EpochsDone, _trainStep, 0, 0, extra);
-        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep, alsoKeep);
+        return RunCheckpoint.Save(root, position, _engine.CaptureState(Network), _config.Checkpoint.Keep, alsoKeep is { } k ? [0, k] : [0]);
     }
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> on any engine; <see cref="Run"/> then

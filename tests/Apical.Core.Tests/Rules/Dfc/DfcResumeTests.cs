@@ -128,7 +128,7 @@ public class DfcResumeTests
     }
 
     [Fact]
-    public void PruningSparesTheCheckpointOfTheKeptEpoch()
+    public void PruningSparesThePretrainingCheckpointAndThatOfTheKeptEpoch()
     {
         using var tmp = new TempDir();
         var config = Config(RuleKind.Dfc, epochs: 3, keep: 1);
@@ -136,7 +136,7 @@ public class DfcResumeTests
         StoringObserver observer = null!;
         observer = new StoringObserver(tmp.File("ck")) { OnEventHook = e => { if (e.EndsWith("epoch-000001")) observer.KeptEpoch = 1; } };
         Assert.True(session.Run(observer, CancellationToken.None).Completed);
-        Assert.Equal(new[] { "epoch-000001", "epoch-000003" },
+        Assert.Equal(new[] { "epoch-000000", "epoch-000001", "epoch-000003" },
             Directory.GetDirectories(tmp.File("ck")).Select(Path.GetFileName).Order().ToArray());
     }
 
