@@ -53,7 +53,7 @@ public sealed class DfcNetwork
         Activation[]? activations = null, bool freezeFeedback = false, bool freezeFeedbackOutput = false,
         Backprop.WeightInitKind init = Backprop.WeightInitKind.XavierNormal, IReadOnlyList<Optimization.OptimizerSpec?>? perLayerForward = null,
         int? jacobiPairingDelay = null, bool forwardWorkers = true, int? trainingBatch = null, int? learningCapacity = null, int linkDelay = 1,
-        LinkModel? links = null)
+        LinkModel? links = null, FeedbackInitKind feedbackInit = FeedbackInitKind.XavierNormal, double feedbackInitSigma = 0)
     {
         links ??= LinkModel.None;
         int L = sizes.Length - 1;
@@ -86,6 +86,7 @@ public sealed class DfcNetwork
                 LinkDelay = linkDelay,
             }));
         }
+        if (feedbackInit == FeedbackInitKind.WeightProduct) FeedbackWeightInit.ApplyWeightProduct(layers, seed, feedbackInitSigma);
         var controller = new PiController(L + 1, sizes[L], batchCapacity, links: links, linkDelay: linkDelay, seed: seed, learningCapacity: learningCapacity);
         return new DfcNetwork(layers, controller, linkDelay, links);
     }
@@ -137,6 +138,6 @@ public sealed class DfcNetwork
         return Build(sizes, Capacity(config), config.Seed, config.Optimizer, spec.FeedbackOptimizer, spec.PretrainOptimizer,
             acts, spec.FreezeFbWeights, spec.FreezeFbWeightsOutput, config.Network.Init, perLayer, spec.JacobiPairingDelay, forwardWorkers,
             trainingBatch: config.BatchSize, learningCapacity: Math.Max(config.BatchSize, spec.ProbeBatchSize), linkDelay: config.Engine.Delay,
-            links: new LinkModel(config.Engine.Jitter, config.Engine.Loss));
+            links: new LinkModel(config.Engine.Jitter, config.Engine.Loss), feedbackInit: spec.FeedbackInit, feedbackInitSigma: spec.FeedbackInitSigma);
     }
 }

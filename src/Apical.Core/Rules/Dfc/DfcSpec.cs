@@ -99,6 +99,10 @@ public sealed class DfcSpec
     public bool PretrainWithoutController { get; init; }
     public bool FreezeFbWeights { get; init; }
     public bool FreezeFbWeightsOutput { get; init; }
+    /// <summary>How the hidden layers' Q starts: Xavier-normal, or the product of the forward weights above.</summary>
+    public FeedbackInitKind FeedbackInit { get; init; } = FeedbackInitKind.XavierNormal;
+    /// <summary>σ_init of the weight-product init (noise added to the product).</summary>
+    public double FeedbackInitSigma { get; init; }
 
     /// <summary>Jacobi Q-rule pairing d_l: null = L − l + 1 (loop latency); 1 = the reference's pairing.</summary>
     public int? JacobiPairingDelay { get; init; }

@@ -23,6 +23,10 @@ public static class DfcSpecValidator
         if (s.InitFbEpochs < 0) yield return ("dfc.initFbEpochs", $"must be >= 0, got {s.InitFbEpochs}");
         if (s.ExtraFbEpochs < 0) yield return ("dfc.extraFbEpochs", $"must be >= 0, got {s.ExtraFbEpochs}");
         if (s.JacobiPairingDelay is { } d && d < 1) yield return ("dfc.jacobiPairingDelay", $"must be >= 1, got {d}");
+        if (!(s.FeedbackInitSigma >= 0) || double.IsInfinity(s.FeedbackInitSigma))
+            yield return ("dfc.feedbackInitSigma", $"must be a finite number >= 0, got {s.FeedbackInitSigma}");
+        else if (s.FeedbackInitSigma > 0 && s.FeedbackInit != FeedbackInitKind.WeightProduct)
+            yield return ("dfc.feedbackInitSigma", "is the noise of the \"weight-product\" feedback init; set \"feedbackInit\": \"weight-product\" or drop it");
         if (s.ProbeBatchSize < 1) yield return ("dfc.probeBatchSize", $"must be >= 1, got {s.ProbeBatchSize}");
         if (!(s.GnDamping >= 0)) yield return ("dfc.gnDamping", $"must be >= 0, got {s.GnDamping}");
         foreach (var (f, r) in s.FeedbackOptimizer.Validate()) yield return ($"dfc.feedbackOptimizer.{f}", r);

@@ -11,11 +11,12 @@ internal static class DfcTestNets
     public static OptimizerSpec Adam(double lr) => new() { LearningRate = lr, Beta1 = 0.9, Beta2 = 0.99, Epsilon = 1e-8, ClipNorm = 1 };
 
     public static DfcNetwork Build(int[] sizes, bool linear, int batch = 8, ulong seed = 3, double lr = 1e-3, OptimizerSpec? feedback = null,
-        LinkModel? links = null)
+        LinkModel? links = null, FeedbackInitKind feedbackInit = FeedbackInitKind.XavierNormal, double feedbackInitSigma = 0)
     {
         var acts = new Activation[sizes.Length - 1];
         for (int i = 0; i < acts.Length; i++) acts[i] = linear || i == acts.Length - 1 ? Activation.Linear : Activation.Tanh;
-        return DfcNetwork.Build(sizes, batch, seed, Adam(lr), feedback ?? Adam(lr), feedback ?? Adam(lr), acts, links: links);
+        return DfcNetwork.Build(sizes, batch, seed, Adam(lr), feedback ?? Adam(lr), feedback ?? Adam(lr), acts, links: links,
+            feedbackInit: feedbackInit, feedbackInitSigma: feedbackInitSigma);
     }
 
     public static Tensor Normal(int rows, int cols, float std, ulong seed)
