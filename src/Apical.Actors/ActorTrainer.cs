@@ -31,7 +31,7 @@ public static class ActorTrainer
         if (resumeFrom is not null)
         {
             session.Restore(resumeFrom);
-            observer.OnEvent($"resumed from {resumeFrom} after epoch {session.EpochsDone}");
+            observer.OnEvent($"continuing from checkpoint {resumeFrom} after epoch {session.EpochsDone}");
         }
         return session.Run(observer, cancel);
     }

@@ -29,6 +29,6 @@ public static class Experiment
     {
         if (resumeFrom is null) return;
         session.Restore(resumeFrom);
-        observer.OnEvent($"resumed from {resumeFrom} after epoch {session.EpochsDone} ({session.PretrainEpochsDone} feedback pre-training epochs)");
+        observer.OnEvent($"continuing from checkpoint {resumeFrom} after epoch {session.EpochsDone} ({session.PretrainEpochsDone} feedback pre-training epochs)");
     }
 }

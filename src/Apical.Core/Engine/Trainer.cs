@@ -20,7 +20,7 @@ public static class Trainer
         if (resumeFrom is not null)
         {
             session.Restore(resumeFrom);
-            observer.OnEvent($"resumed from {resumeFrom} after epoch {session.EpochsDone}");
+            observer.OnEvent($"continuing from checkpoint {resumeFrom} after epoch {session.EpochsDone}");
         }
         return session.Run(observer, cancel);
     }

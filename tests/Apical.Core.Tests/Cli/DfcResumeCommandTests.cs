@@ -55,6 +55,6 @@ public class DfcResumeCommandTests
             Assert.Equal(want[i].Extra.Select(kv => kv.Value), got[i].Extra.Select(kv => kv.Value));
         }
         Assert.Contains(got[^1].Extra, kv => kv.Key == "condition2" && double.IsFinite(kv.Value));
-        Assert.Contains("resumed from", File.ReadAllText(Path.Combine(tmp.File("run"), RunDirectory.EventsFile)));
+        Assert.Contains("continuing from checkpoint", File.ReadAllText(Path.Combine(tmp.File("run"), RunDirectory.EventsFile)));
     }
 }

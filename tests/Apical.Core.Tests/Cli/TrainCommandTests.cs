@@ -75,7 +75,7 @@ public class TrainCommandTests
         Assert.Equal(want[^1].TestLoss, got[^1].TestLoss);
         Assert.Equal(want[^1].TrainLoss, got[^1].TrainLoss);
         Assert.Contains("\"epochs\": 4", File.ReadAllText(Path.Combine(tmp.File("run"), RunDirectory.ConfigFile)));
-        Assert.Contains("resumed from", File.ReadAllText(Path.Combine(tmp.File("run"), RunDirectory.EventsFile)));
+        Assert.Contains("continuing from checkpoint", File.ReadAllText(Path.Combine(tmp.File("run"), RunDirectory.EventsFile)));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class TrainFromCheckpointTests
             Assert.Equal(want[i].TestLoss, got[i].TestLoss);
             Assert.Equal(want[i].Extra.Select(kv => kv.Value), got[i].Extra.Select(kv => kv.Value));
         }
-        Assert.Contains("from checkpoint", File.ReadAllText(Path.Combine(tmp.File("same"), RunDirectory.EventsFile)));
+        Assert.Contains(", from checkpoint ", File.ReadAllText(Path.Combine(tmp.File("same"), RunDirectory.EventsFile))); // the start line
 
         // another seed: other noise and order from the same pre-trained state
         var other = CliRunner.Run("train", "--config", config, "--from", pretrained, "--seed", "9", "--out", tmp.File("other"));
