@@ -2,7 +2,8 @@ namespace Apical.Core.Rules.Dfc;
 
 /// <summary>
 /// What the nodes report at the end of one mini-batch simulation (spec 14): per sample the controller's ‖e[0]‖,
-/// ‖e[T−1]‖ and convergence verdicts, per layer Σ_b ‖Q_l u‖², ‖Q_l u‖/‖v^ff_l‖ and whether Q is finite. Filled from
+/// ‖e[T−1]‖ and convergence verdicts, per layer Σ_b ‖Q_l u‖², ‖Q_l u‖/‖v^ff_l‖, whether Q is finite and ‖g_W‖ before
+/// clipping. Filled from
 /// the node objects in-process and from the nodes' command replies on the actor runtime; preallocated, reused.
 /// </summary>
 public sealed class DfcBatchStats
@@ -16,6 +17,7 @@ public sealed class DfcBatchStats
         Widths = layerWidths.ToArray();
         ControlEffort = new double[Widths.Length];
         FeedbackRatio = new double[Widths.Length];
+        WeightGradientNorm = new double[Widths.Length];
         _layerLinks = new LinkCounts[Widths.Length];
     }
 
@@ -29,6 +31,12 @@ public sealed class DfcBatchStats
     public int[] Widths { get; }
     public double[] ControlEffort { get; }
     public double[] FeedbackRatio { get; }
+    /// <summary>‖g_W‖_F per layer before clipping; NaN when the batch did not learn W.</summary>
+    public double[] WeightGradientNorm { get; }
+
+    /// <summary>Numbers in a layer's <see cref="DfcCommands.End"/> reply: control effort, feedback ratio, Q finite,
+    /// ‖g_W‖, then the link counts.</summary>
+    public const int LayerReplyLength = 4 + LinkCounts.EncodedLength;
     /// <summary>What the jittery or lossy links did in the batch, summed over every node's inputs.</summary>
     public LinkCounts Links => _links;
     private readonly LinkCounts[] _layerLinks;
@@ -90,6 +98,7 @@ public sealed class DfcBatchStats
         {
             ControlEffort[l] = layers[l].ControlEffort;
             FeedbackRatio[l] = layers[l].FeedbackRatio;
+            WeightGradientNorm[l] = layers[l].WeightGradientNorm;
             finite &= layers[l].FeedbackWeightsFinite();
             _layerLinks[l] = layers[l].LinkCounts;
         }
@@ -100,13 +109,14 @@ public sealed class DfcBatchStats
     /// <summary>Reads layer <paramref name="layer"/>'s (0-based) <see cref="DfcCommands.End"/> reply.</summary>
     public void ReadLayer(int layer, ReadOnlySpan<double> reply)
     {
-        if (reply.Length != 3 + LinkCounts.EncodedLength)
-            throw new ArgumentException($"layer {layer + 1}: end-of-batch reply of {reply.Length} numbers, expected {3 + LinkCounts.EncodedLength}");
+        if (reply.Length != LayerReplyLength)
+            throw new ArgumentException($"layer {layer + 1}: end-of-batch reply of {reply.Length} numbers, expected {LayerReplyLength}");
         if (layer == 0) FeedbackFinite = true;
         ControlEffort[layer] = reply[0];
         FeedbackRatio[layer] = reply[1];
         if (reply[2] == 0) FeedbackFinite = false;
-        _layerLinks[layer] = LinkCounts.Read(reply.Slice(3));
+        WeightGradientNorm[layer] = reply[3];
+        _layerLinks[layer] = LinkCounts.Read(reply.Slice(4));
         SumLinks();
     }
 

@@ -323,11 +323,16 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         if (c.LearnFeedback) _feedback.Finish();
     }
 
+    /// <summary>‖g_W‖_F of the last mini-batch that learned W, before clipping (NaN when it did not learn W): the
+    /// clipping activity in metrics.csv.</summary>
+    public double WeightGradientNorm { get; private set; } = double.NaN;
+
     /// <summary>Ends the mini-batch: gradients, clipping, optimiser steps and repacking (spec 11).</summary>
     public void EndBatch(bool apply = true)
     {
         var c = _c ?? throw new InvalidOperationException($"layer '{Name}': no batch to finish");
         ComputeGradients();
+        WeightGradientNorm = c.LearnForward ? System.Numerics.Tensors.TensorPrimitives.Norm(_forward.WeightGradient.ReadOnlySpan) : double.NaN;
         if (!apply) return;
         if (_o.SharedParameters is not null)
             throw new InvalidOperationException($"layer '{Name}' uses the parameters of '{_o.SharedParameters.Name}': only that layer steps them");
@@ -436,9 +441,9 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
                 if (_c is null) throw new ArgumentException($"layer '{Name}': {command.Verb} before any batch began");
                 if (_k != _c.Steps - 1) throw new ArgumentException($"layer '{Name}': {command.Verb} at state {_k} of {_c.Steps - 1}");
                 EndBatch(apply: command.Numbers[0] != 0);
-                var numbers = new double[3 + LinkCounts.EncodedLength];
-                (numbers[0], numbers[1], numbers[2]) = (ControlEffort, FeedbackRatio, FeedbackWeightsFinite() ? 1.0 : 0.0);
-                LinkCounts.Write(numbers.AsSpan(3));
+                var numbers = new double[DfcBatchStats.LayerReplyLength];
+                (numbers[0], numbers[1], numbers[2], numbers[3]) = (ControlEffort, FeedbackRatio, FeedbackWeightsFinite() ? 1.0 : 0.0, WeightGradientNorm);
+                LinkCounts.Write(numbers.AsSpan(4));
                 return new NodeReply(numbers, _o.IsOutput ? new[] { TensorData.From(_r) } : Array.Empty<TensorData>());
             default:
                 throw new ArgumentException($"layer '{Name}': unknown command '{command.Verb}' (known: {DfcCommands.Settle}, {DfcCommands.Begin}, {DfcCommands.Start}, {DfcCommands.End})");

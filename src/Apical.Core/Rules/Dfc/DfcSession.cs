@@ -36,6 +36,7 @@ public sealed class DfcSession : IDisposable
     private readonly BatchIterator? _validation, _test;
     private readonly Tensor _x, _onehot, _labels;
     private readonly int[] _classes;
+    private readonly double[] _clipNorms; // each layer's forward clipping threshold
     private readonly Tensor? _probeX, _probeLabels;
     private readonly Stopwatch _wall = new();
     private readonly double _classValue;
@@ -71,6 +72,8 @@ public sealed class DfcSession : IDisposable
         _onehot = new Tensor(capacity, outputWidth);
         _labels = new Tensor(capacity, outputWidth);
         _classes = new int[capacity];
+        _clipNorms = new double[Network.Layers.Count];
+        for (int l = 0; l < _clipNorms.Length; l++) _clipNorms[l] = Network.Layers[l].Options.ForwardOptimizer.ClipNorm;
 
         int delay = config.Engine.Delay;
         Forward = _strong ? DfcPhases.Single(_spec, delay) : DfcPhases.Wake(_spec, delay);
@@ -207,7 +210,7 @@ public sealed class DfcSession : IDisposable
             _trainStep++;
             samples += n;
             CheckFinite(_engine.OutputMinus, epoch, b);
-            stats?.Add(_engine.OutputMinus, batch, _classes, _onehot, n);
+            stats?.Add(_engine.OutputMinus, batch, _classes, _onehot, n, _clipNorms);
             if (observer is not null && stats is not null)
                 observer.OnBatch(new BatchProgress(epoch, _config.Epochs, b + 1, _train.BatchCount, stats.Loss, stats.Accuracy,
                     samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)));
@@ -314,17 +317,25 @@ public sealed class DfcSession : IDisposable
     /// <summary>Per-epoch aggregates of the forward-learning simulations (spec 14 diagnostics).</summary>
     public sealed class EpochStats
     {
-        private readonly double[] _ratio;
+        private readonly double[] _ratio, _gradNorm;
+        private readonly int[] _gradBatches, _clipped;
         private double _loss, _finalError, _errorRatio, _effort;
         private int _correct, _samples, _converged, _diverged, _batches;
         private LinkCounts _links;
 
-        public EpochStats(int layers) => _ratio = new double[layers];
+        public EpochStats(int layers)
+        {
+            _ratio = new double[layers];
+            _gradNorm = new double[layers];
+            _gradBatches = new int[layers];
+            _clipped = new int[layers];
+        }
 
         public double Loss => _samples > 0 ? _loss / _samples : double.NaN;
         public double Accuracy => _samples > 0 ? (double)_correct / _samples : double.NaN;
 
-        public void Add(Tensor output, DfcBatchStats batch, int[] classes, Tensor onehot, int rows)
+        /// <param name="clipNorm">each layer's forward clipping threshold (0: off).</param>
+        public void Add(Tensor output, DfcBatchStats batch, int[] classes, Tensor onehot, int rows, IReadOnlyList<double>? clipNorm = null)
         {
             _loss += LossFunctions.Evaluate(LossKind.SoftmaxCrossEntropy, output, onehot, null);
             for (int r = 0; r < rows; r++) if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(output.Row(r)) == classes[r]) _correct++;
@@ -343,6 +354,11 @@ public sealed class DfcSession : IDisposable
                 effort += batch.ControlEffort[l];
                 n += batch.Widths[l];
                 _ratio[l] += batch.FeedbackRatio[l];
+                double g = batch.WeightGradientNorm[l];
+                if (double.IsNaN(g)) continue;
+                _gradNorm[l] += g;
+                _gradBatches[l]++;
+                if (clipNorm is not null && clipNorm[l] > 0 && g > clipNorm[l]) _clipped[l]++;
             }
             _effort += effort / ((double)rows * n);
             _links.Add(batch.Links);
@@ -359,6 +375,9 @@ public sealed class DfcSession : IDisposable
             yield return new("diverged_fraction", (double)_diverged / s);
             yield return new("control_effort", _effort / b);
             for (int l = 0; l < _ratio.Length; l++) yield return new($"feedback_ratio_l{l + 1}", _ratio[l] / b);
+            // forward-rule gradients before clipping: their mean norm, and the share of mini-batches clipped
+            for (int l = 0; l < _ratio.Length; l++) yield return new($"w_grad_norm_l{l + 1}", _gradBatches[l] > 0 ? _gradNorm[l] / _gradBatches[l] : double.NaN);
+            for (int l = 0; l < _ratio.Length; l++) yield return new($"w_clipped_fraction_l{l + 1}", _gradBatches[l] > 0 ? (double)_clipped[l] / _gradBatches[l] : double.NaN);
             if (!net.Links.Enabled) yield break;
             // over every input of every node and every step of the epoch's forward-learning simulations
             double due = _links.Due > 0 ? _links.Due : double.NaN, firings = _links.Firings > 0 ? _links.Firings : double.NaN;

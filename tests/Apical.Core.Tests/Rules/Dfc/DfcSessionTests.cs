@@ -13,9 +13,9 @@ namespace Apical.Core.Tests.Rules.Dfc;
 /// <summary>End-to-end runs through <see cref="Experiment.Run"/>, config validation, and condition 2 (check 7).</summary>
 public class DfcSessionTests
 {
-    private static RunConfig Config(RuleKind rule, DfcSpec dfc, int epochs = 5)
+    private static RunConfig Config(RuleKind rule, DfcSpec dfc, int epochs = 5, double clipNorm = 1)
     {
-        var c = TinyNetworks.Config(rule, new[] { 10, 16, 3 }, new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 },
+        var c = TinyNetworks.Config(rule, new[] { 10, 16, 3 }, new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = clipNorm },
             batchSize: 20, epochs: epochs);
         return new RunConfig
         {
@@ -114,6 +114,29 @@ public class DfcSessionTests
     }
 
     private static double Extra(EpochMetrics m, string name) => m.Extra.First(kv => kv.Key == name).Value;
+
+    [Theory]
+    [InlineData(RuleKind.Dfc)]
+    [InlineData(RuleKind.StrongDfc)]
+    public void MetricsReportTheForwardGradientNormAndHowOftenItWasClipped(RuleKind rule)
+    {
+        var splits = TinyNetworks.Splits(TinyNetworks.Classification(200, 10, 3, seed: 2));
+        EpochMetrics Epoch1(double clip)
+        {
+            var observer = new NullObserver();
+            Assert.True(Experiment.Run(Config(rule, Dfc(rule == RuleKind.StrongDfc), epochs: 1, clipNorm: clip), splits, observer, CancellationToken.None).Completed);
+            return observer.Epochs[^1];
+        }
+        var always = Epoch1(1e-12);
+        var never = Epoch1(1e12);
+        for (int l = 1; l <= 2; l++)
+        {
+            Assert.Equal(1.0, Extra(always, $"w_clipped_fraction_l{l}"));
+            Assert.Equal(0.0, Extra(never, $"w_clipped_fraction_l{l}"));
+            double norm = Extra(never, $"w_grad_norm_l{l}");
+            Assert.True(norm > 0 && double.IsFinite(norm), $"layer {l}: mean ‖g_W‖ {norm}");
+        }
+    }
 
     [Fact]
     public void BadValuesNameTheirField()
