@@ -3,8 +3,8 @@ namespace Apical.Core.Rules.Dfc;
 /// <summary>
 /// What the nodes report at the end of one mini-batch simulation (spec 14): per sample the controller's ‖e[0]‖,
 /// ‖e[T−1]‖ and convergence verdicts, per layer Σ_b ‖Q_l u‖², ‖Q_l u‖/‖v^ff_l‖, whether Q is finite and ‖g_W‖ before
-/// clipping. Filled from
-/// the node objects in-process and from the nodes' command replies on the actor runtime; preallocated, reused.
+/// clipping. Filled from the node objects in-process and from the nodes' command replies on the actor runtime;
+/// preallocated, reused.
 /// </summary>
 public sealed class DfcBatchStats
 {
@@ -37,6 +37,7 @@ public sealed class DfcBatchStats
     /// <summary>Numbers in a layer's <see cref="DfcCommands.End"/> reply: control effort, feedback ratio, Q finite,
     /// ‖g_W‖, then the link counts.</summary>
     public const int LayerReplyLength = 4 + LinkCounts.EncodedLength;
+
     /// <summary>What the jittery or lossy links did in the batch, summed over every node's inputs.</summary>
     public LinkCounts Links => _links;
     private readonly LinkCounts[] _layerLinks;
