@@ -31,7 +31,7 @@ public sealed class DfcBatchStats
     public int[] Widths { get; }
     public double[] ControlEffort { get; }
     public double[] FeedbackRatio { get; }
-    /// <summary>‖g_W‖_F per layer before clipping; NaN when the batch did not learn W.</summary>
+    /// <summary>‖g_W‖_F per layer before clipping; NaN when the batch did not step W.</summary>
     public double[] WeightGradientNorm { get; }
 
     /// <summary>Numbers in a layer's <see cref="DfcCommands.End"/> reply: control effort, feedback ratio, Q finite,

@@ -323,8 +323,8 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
         if (c.LearnFeedback) _feedback.Finish();
     }
 
-    /// <summary>‖g_W‖_F of the last mini-batch that learned W, before clipping (NaN when it did not learn W): the
-    /// clipping activity in metrics.csv.</summary>
+    /// <summary>‖g_W‖_F before clipping of the last mini-batch, NaN unless it stepped W: the clipping activity in
+    /// metrics.csv.</summary>
     public double WeightGradientNorm { get; private set; } = double.NaN;
 
     /// <summary>Ends the mini-batch: gradients, clipping, optimiser steps and repacking (spec 11).</summary>
@@ -332,13 +332,14 @@ public sealed class DfcLayer : INode, IParameterized, ICommandTarget, ICheckpoin
     {
         var c = _c ?? throw new InvalidOperationException($"layer '{Name}': no batch to finish");
         ComputeGradients();
-        WeightGradientNorm = c.LearnForward ? System.Numerics.Tensors.TensorPrimitives.Norm(_forward.WeightGradient.ReadOnlySpan) : double.NaN;
+        WeightGradientNorm = double.NaN;
         if (!apply) return;
         if (_o.SharedParameters is not null)
             throw new InvalidOperationException($"layer '{Name}' uses the parameters of '{_o.SharedParameters.Name}': only that layer steps them");
         if (c.LearnForward)
         {
             _optW.Step(_forward.WeightGradient);
+            WeightGradientNorm = _optW.LastGradientNorm;
             _optB.Step(_forward.BiasGradient);
             _packedW.Repack(Weights);
         }

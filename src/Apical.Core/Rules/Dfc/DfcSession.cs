@@ -36,7 +36,6 @@ public sealed class DfcSession : IDisposable
     private readonly BatchIterator? _validation, _test;
     private readonly Tensor _x, _onehot, _labels;
     private readonly int[] _classes;
-    private readonly double[] _clipNorms; // each layer's forward clipping threshold
     private readonly Tensor? _probeX, _probeLabels;
     private readonly Stopwatch _wall = new();
     private readonly double _classValue;
@@ -72,8 +71,6 @@ public sealed class DfcSession : IDisposable
         _onehot = new Tensor(capacity, outputWidth);
         _labels = new Tensor(capacity, outputWidth);
         _classes = new int[capacity];
-        _clipNorms = new double[Network.Layers.Count];
-        for (int l = 0; l < _clipNorms.Length; l++) _clipNorms[l] = Network.Layers[l].Options.ForwardOptimizer.ClipNorm;
 
         int delay = config.Engine.Delay;
         Forward = _strong ? DfcPhases.Single(_spec, delay) : DfcPhases.Wake(_spec, delay);
@@ -128,7 +125,7 @@ public sealed class DfcSession : IDisposable
         for (int epoch = EpochsDone + 1; epoch <= _config.Epochs; epoch++)
         {
             if (Feedback is not null && !FeedbackEpoch(Feedback, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
-            var stats = new EpochStats(Network.Layers.Count);
+            var stats = new EpochStats(Network);
             var sw = Stopwatch.StartNew();
             int samples = ForwardEpoch(epoch, stats, observer, cancel);
             double seconds = sw.Elapsed.TotalSeconds;
@@ -210,7 +207,7 @@ public sealed class DfcSession : IDisposable
             _trainStep++;
             samples += n;
             CheckFinite(_engine.OutputMinus, epoch, b);
-            stats?.Add(_engine.OutputMinus, batch, _classes, _onehot, n, _clipNorms);
+            stats?.Add(_engine.OutputMinus, batch, _classes, _onehot, n);
             if (observer is not null && stats is not null)
                 observer.OnBatch(new BatchProgress(epoch, _config.Epochs, b + 1, _train.BatchCount, stats.Loss, stats.Accuracy,
                     samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)));
@@ -257,7 +254,7 @@ public sealed class DfcSession : IDisposable
         var (vl, va) = EvaluateSplit(Phase.Validation);
         var (tl, ta) = EvaluateSplit(Phase.Test);
         var extra = new List<KeyValuePair<string, double>>();
-        extra.AddRange((stats ?? new EpochStats(Network.Layers.Count)).Columns(Network)); // NaN before training: same columns every row
+        extra.AddRange((stats ?? new EpochStats(Network)).Columns(Network)); // NaN before training: same columns every row
         if (_probeX is not null)
         {
             _engine.CopyParametersTo(Network);
@@ -317,14 +314,17 @@ public sealed class DfcSession : IDisposable
     /// <summary>Per-epoch aggregates of the forward-learning simulations (spec 14 diagnostics).</summary>
     public sealed class EpochStats
     {
-        private readonly double[] _ratio, _gradNorm;
+        private readonly double[] _ratio, _gradNorm, _clipNorm;
         private readonly int[] _gradBatches, _clipped;
         private double _loss, _finalError, _errorRatio, _effort;
         private int _correct, _samples, _converged, _diverged, _batches;
         private LinkCounts _links;
 
-        public EpochStats(int layers)
+        public EpochStats(DfcNetwork net)
         {
+            int layers = net.Layers.Count;
+            _clipNorm = new double[layers]; // each layer's forward clipping threshold (0: off)
+            for (int l = 0; l < layers; l++) _clipNorm[l] = net.Layers[l].Options.ForwardOptimizer.ClipNorm;
             _ratio = new double[layers];
             _gradNorm = new double[layers];
             _gradBatches = new int[layers];
@@ -334,8 +334,7 @@ public sealed class DfcSession : IDisposable
         public double Loss => _samples > 0 ? _loss / _samples : double.NaN;
         public double Accuracy => _samples > 0 ? (double)_correct / _samples : double.NaN;
 
-        /// <param name="clipNorm">each layer's forward clipping threshold (0: off).</param>
-        public void Add(Tensor output, DfcBatchStats batch, int[] classes, Tensor onehot, int rows, IReadOnlyList<double>? clipNorm = null)
+        public void Add(Tensor output, DfcBatchStats batch, int[] classes, Tensor onehot, int rows)
         {
             _loss += LossFunctions.Evaluate(LossKind.SoftmaxCrossEntropy, output, onehot, null);
             for (int r = 0; r < rows; r++) if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(output.Row(r)) == classes[r]) _correct++;
@@ -358,7 +357,7 @@ public sealed class DfcSession : IDisposable
                 if (double.IsNaN(g)) continue;
                 _gradNorm[l] += g;
                 _gradBatches[l]++;
-                if (clipNorm is not null && clipNorm[l] > 0 && g > clipNorm[l]) _clipped[l]++;
+                if (_clipNorm[l] > 0 && g > _clipNorm[l]) _clipped[l]++;
             }
             _effort += effort / ((double)rows * n);
             _links.Add(batch.Links);

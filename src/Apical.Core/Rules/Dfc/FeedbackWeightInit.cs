@@ -1,4 +1,5 @@
 using Apical.Core.Numerics;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace Apical.Core.Rules.Dfc;
 
@@ -25,32 +26,18 @@ public static class FeedbackWeightInit
     public static void ApplyWeightProduct(IReadOnlyList<DfcLayer> layers, ulong seed, double sigma)
     {
         if (!(sigma >= 0) || double.IsInfinity(sigma)) throw new ArgumentOutOfRangeException(nameof(sigma), $"σ_init must be finite and >= 0, got {sigma}");
-        int L = layers.Count;
-        int nL = layers[^1].Options.OutSize;
-        // product[i, c] of Q_{l+1} for the layer above (starts at Q_L = Id)
-        var above = new double[nL * nL];
-        for (int i = 0; i < nL; i++) above[i * nL + i] = 1;
-        int aboveRows = nL;
-        for (int l = L - 2; l >= 0; l--)
+        // Q_l = W_{l+1}ᵀ Q_{l+1}, from Q_L = Id downwards
+        var above = Matrix<double>.Build.DenseIdentity(layers[^1].Options.OutSize);
+        for (int l = layers.Count - 2; l >= 0; l--)
         {
-            var w = layers[l + 1].Weights; // n_{l+1} × n_l: Q_l = W_{l+1}ᵀ Q_{l+1}
-            int n = w.Cols;
-            var product = new double[n * nL];
-            for (int k = 0; k < aboveRows; k++)
-                for (int i = 0; i < n; i++)
-                {
-                    double wki = w[k, i];
-                    if (wki == 0) continue;
-                    for (int c = 0; c < nL; c++) product[i * nL + c] += wki * above[k * nL + c];
-                }
+            var product = DfcOracle.ToMatrix(layers[l + 1].Weights).TransposeThisAndMultiply(above);
             var q = layers[l].FeedbackWeights;
             var rng = CounterRng.For(seed, layers[l].Options.RngKey, NoiseStream, RngPurpose.Init);
-            for (int i = 0; i < n; i++)
-                for (int c = 0; c < nL; c++)
-                    q[i, c] = (float)(product[i * nL + c] + (sigma > 0 ? sigma * rng.NextGaussian() : 0));
+            for (int i = 0; i < q.Rows; i++)
+                for (int c = 0; c < q.Cols; c++)
+                    q[i, c] = (float)(product[i, c] + (sigma > 0 ? sigma * rng.NextGaussian() : 0));
             layers[l].Repack();
             above = product;
-            aboveRows = n;
         }
     }
 }
