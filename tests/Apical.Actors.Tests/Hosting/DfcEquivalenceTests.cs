@@ -26,6 +26,12 @@ public sealed class DfcEquivalenceTests : Akka.TestKit.Xunit2.TestKit
         DfcComparison.AssertSameAsInProcess(Sys, new LocalLayerHost(Sys), rule);
     }
 
+    [Fact]
+    public void Strong_two_phase_actor_run_is_bit_identical_to_in_process()
+    {
+        DfcComparison.AssertSameAsInProcess(Sys, new LocalLayerHost(Sys), RuleKind.Dfc, strongFeedback: true);
+    }
+
     [Theory]
     [InlineData(RuleKind.Dfc, 2)]
     [InlineData(RuleKind.StrongDfc, 3)]

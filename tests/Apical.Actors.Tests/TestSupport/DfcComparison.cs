@@ -19,7 +19,9 @@ internal static class DfcComparison
 {
     public static DataSplits Splits() => EngineComparison.TinySplits();
 
-    public static RunConfig Config(RuleKind rule, TransmissionSchedule schedule = TransmissionSchedule.Jacobi, int delay = 1, int jitter = 0, double loss = 0)
+    /// <param name="strongFeedback">With <see cref="RuleKind.Dfc"/>: Strong-DFC (2-phase), label target in both phases.</param>
+    public static RunConfig Config(RuleKind rule, TransmissionSchedule schedule = TransmissionSchedule.Jacobi, int delay = 1, int jitter = 0, double loss = 0,
+        bool strongFeedback = false)
     {
         var adam = new OptimizerSpec { LearningRate = 1e-2, Beta1 = 0.9, Beta2 = 0.99, ClipNorm = 1 };
         var c = TinyNetworks.Config(rule, new[] { 6, 8, 5, 3 }, adam, batchSize: 16, epochs: 1);
@@ -37,6 +39,8 @@ internal static class DfcComparison
                 Forward = new DfcSimulationSpec { Dt = 0.02, Steps = 40, TauV = 0.2, Alpha = 1e-2, Kp = 2, Schedule = schedule },
                 Feedback = new DfcSimulationSpec { Dt = 2e-3, Steps = 20, TauV = 0.01, TauFb = 0.3, Alpha = 0.25, Kp = 0.1, Noise = NoiseKind.White, Sigma = 0.01, Schedule = schedule },
                 TargetStepsize = 0.1, InitFbEpochs = 1, FeedbackOptimizer = fbAdam, PretrainOptimizer = fbAdam, ProbeBatchSize = 8,
+                StrongFeedback = strongFeedback ? true : null, TargetClassValue = strongFeedback ? 0.9 : 1,
+                ForwardVariant = strongFeedback ? ForwardVariant.SteadyState : ForwardVariant.Continuous,
             };
         return new RunConfig
         {
@@ -48,9 +52,9 @@ internal static class DfcComparison
     }
 
     public static void AssertSameAsInProcess(ActorSystem system, ILayerHost host, RuleKind rule, ActorRunOptions? options = null, int delay = 1,
-        int jitter = 0, double loss = 0)
+        int jitter = 0, double loss = 0, bool strongFeedback = false)
     {
-        var config = Config(rule, delay: delay, jitter: jitter, loss: loss);
+        var config = Config(rule, delay: delay, jitter: jitter, loss: loss, strongFeedback: strongFeedback);
         var data = Splits();
         Assert.Empty(DfcSpecValidator.Validate(config.Dfc!, rule));
 

@@ -7,16 +7,21 @@ namespace Apical.Core.Rules.Dfc;
 /// </summary>
 public static class DfcPhases
 {
-    /// <summary>DFC wake phase: weak nudged target, plain error, forward rule only.</summary>
+    /// <summary>DFC wake phase: weak nudged target, plain error, forward rule only. With
+    /// <see cref="DfcSpec.StrongFeedback"/> (Strong-DFC 2-phase): label target, softmax error.</summary>
     public static PhaseConstants Wake(DfcSpec s, int linkDelay = 1) => Make(s, s.Forward, DfcPhase.Wake, linkDelay, new Overrides
     {
-        Target = TargetKind.Nudged, SoftmaxError = false, LearnForward = true, LearnFeedback = false,
+        Target = s.StrongFeedback == true ? TargetKind.Label : TargetKind.Nudged, SoftmaxError = s.StrongFeedback == true,
+        LearnForward = true, LearnFeedback = false,
     });
 
-    /// <summary>DFC sleep phase (or DFC pre-training): target r_L^-, plain error, feedback rule only.</summary>
+    /// <summary>DFC sleep phase (or DFC pre-training): target r_L^-, plain error, feedback rule only. With
+    /// <see cref="DfcSpec.StrongFeedback"/>: label target and softmax error as in the wake phase; the Q rule still
+    /// pairs the apical potentials with the unfiltered control (the reference's two-phase sleep).</summary>
     public static PhaseConstants Sleep(DfcSpec s, bool pretrain, int linkDelay = 1) => Make(s, s.Feedback, pretrain ? DfcPhase.Pretrain : DfcPhase.Sleep, linkDelay, new Overrides
     {
-        Target = TargetKind.Feedforward, SoftmaxError = false, LearnForward = false, LearnFeedback = true, UsePretrainOptimizer = pretrain,
+        Target = s.StrongFeedback == true ? TargetKind.Label : TargetKind.Feedforward, SoftmaxError = s.StrongFeedback == true,
+        LearnForward = false, LearnFeedback = true, UsePretrainOptimizer = pretrain,
     });
 
     /// <summary>Strong-DFC training: label target, softmax error, both rules, high-pass filtered control.</summary>

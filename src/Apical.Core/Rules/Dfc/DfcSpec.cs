@@ -75,6 +75,11 @@ public sealed class DfcSpec
     public double TargetStepsize { get; init; } = 0.01;
     /// <summary>c: value of the true class in the label vector.</summary>
     public double TargetClassValue { get; init; } = 1;
+    /// <summary>Strong feedback in the two-phase DFC rule ("Strong-DFC (2-phase)", spec 15.2): the wake and sleep
+    /// controllers drive the output to the label y with the softmax error instead of a weak nudge (wake) or r_L^-
+    /// (sleep). Null: the rule's own choice (off for <c>dfc</c>; always on for <c>strong-dfc</c>, where false is
+    /// refused).</summary>
+    public bool? StrongFeedback { get; init; }
 
     public ForwardRuleKind ForwardRule { get; init; } = ForwardRuleKind.NonlinearDifference;
     public ForwardVariant ForwardVariant { get; init; } = ForwardVariant.Continuous;

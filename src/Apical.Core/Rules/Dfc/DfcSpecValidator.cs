@@ -13,8 +13,11 @@ public static class DfcSpecValidator
             yield return ("dfc.targetStepsize", $"must be a finite number >= 0, got {s.TargetStepsize}");
         if (!(s.TargetClassValue > 0 && s.TargetClassValue <= 1))
             yield return ("dfc.targetClassValue", $"must lie in (0, 1], got {s.TargetClassValue}");
-        if (rule == RuleKind.StrongDfc && s.TargetClassValue >= 1)
-            yield return ("dfc.targetClassValue", $"must be < 1 with the strong (softmax) target, which never reaches 1; got {s.TargetClassValue} (the reference uses 0.99)");
+        bool strong = rule == RuleKind.StrongDfc || s.StrongFeedback == true;
+        if (strong && s.TargetClassValue >= 1)
+            yield return ("dfc.targetClassValue", $"must be < 1 with the strong (softmax) target, which never reaches 1; got {s.TargetClassValue} (the reference's strong-feedback runs use 0.9 to 0.999)");
+        if (rule == RuleKind.StrongDfc && s.StrongFeedback == false)
+            yield return ("dfc.strongFeedback", "Strong-DFC always drives the output to the label; weak feedback is the \"dfc\" rule (drop the field or set it true)");
         if (!(s.TauF > 0 && s.TauF < 1)) yield return ("dfc.tauF", $"must lie in (0, 1), got {s.TauF}");
         if (!(s.TauNoise > 0)) yield return ("dfc.tauNoise", $"must be > 0, got {s.TauNoise}");
         else if (s.TauNoise > s.TauF) yield return ("dfc.tauNoise", $"must be <= tauF ({s.TauF}), got {s.TauNoise}");

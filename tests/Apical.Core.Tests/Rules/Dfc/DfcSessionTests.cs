@@ -82,6 +82,62 @@ public class DfcSessionTests
         }
     }
 
+    /// <summary>Strong-DFC (2-phase), spec 15.2: the two-phase schedule with the label as target of both phases.</summary>
+    private static DfcSpec TwoPhaseStrong(bool? strong = true, double classValue = 0.9) => new()
+    {
+        Forward = new DfcSimulationSpec { Dt = 0.01, Steps = 100, TauV = 0.05, Alpha = 1e-2, Kp = 2 },
+        Feedback = new DfcSimulationSpec { Dt = 2e-3, Steps = 60, TauV = 0.01, TauFb = 0.1, Alpha = 0.5, Kp = 0.1, Noise = NoiseKind.White, Sigma = 0.05 },
+        StrongFeedback = strong, TargetClassValue = classValue, ForwardVariant = ForwardVariant.SteadyState, InitFbEpochs = 1,
+        FeedbackOptimizer = new OptimizerSpec { LearningRate = 1e-3, Beta1 = 0.99, Beta2 = 0.999, WeightDecay = 1e-3, ClipNorm = 1 },
+        PretrainOptimizer = new OptimizerSpec { LearningRate = 1e-3, Beta1 = 0.99, Beta2 = 0.999, WeightDecay = 1e-3, ClipNorm = 1 },
+        ProbeBatchSize = 8,
+    };
+
+    [Fact]
+    public void StrongFeedbackTwoPhaseTargetsTheLabelInWakeAndSleepAndLearns()
+    {
+        var data = TinyNetworks.Classification(400, 10, 3, seed: 2);
+        var config = Config(RuleKind.Dfc, TwoPhaseStrong());
+        Assert.Empty(DfcSpecValidator.Validate(config.Dfc!, RuleKind.Dfc));
+        using (var session = new DfcSession(config, TinyNetworks.Splits(data)))
+        {
+            foreach (var phase in new[] { session.Forward, session.Feedback!, session.Pretrain })
+            {
+                Assert.Equal(TargetKind.Label, phase.Target);
+                Assert.True(phase.SoftmaxError, $"{phase.Phase}: softmax error");
+                Assert.False(phase.HighPassControl, $"{phase.Phase}: the two-phase Q rule pairs with the unfiltered control");
+            }
+            Assert.Equal(ForwardVariant.SteadyState, session.Forward.ForwardVariant);
+            Assert.Equal(NoiseKind.White, session.Feedback!.Noise);
+        }
+        using (var weak = new DfcSession(Config(RuleKind.Dfc, TwoPhaseStrong(strong: null)), TinyNetworks.Splits(data)))
+        {
+            Assert.Equal(TargetKind.Nudged, weak.Forward.Target);
+            Assert.Equal(TargetKind.Feedforward, weak.Feedback!.Target);
+            Assert.False(weak.Forward.SoftmaxError);
+        }
+
+        var observer = new NullObserver();
+        var result = Experiment.Run(config, TinyNetworks.Splits(data), observer, CancellationToken.None);
+        Assert.True(result.Completed);
+        var (first, last) = (observer.Epochs[0], result.Last!);
+        Assert.True(last.TestAccuracy > 0.7 && last.TestAccuracy > first.TestAccuracy + 0.15,
+            $"test accuracy {first.TestAccuracy:P1} -> {last.TestAccuracy:P1}");
+        var names = last.Extra.Select(kv => kv.Key).ToArray();
+        Assert.Contains("h_angle_total", names); // the label target's diagnostics, not the nudged target's
+        Assert.DoesNotContain("ssa_angle_total", names);
+    }
+
+    [Fact]
+    public void StrongFeedbackNeedsAReachableLabelAndCannotBeSwitchedOffForStrongDfc()
+    {
+        Assert.Contains(DfcSpecValidator.Validate(TwoPhaseStrong(classValue: 1), RuleKind.Dfc),
+            p => p.Field == "dfc.targetClassValue" && p.Reason.Contains("never reaches 1"));
+        Assert.DoesNotContain(DfcSpecValidator.Validate(TwoPhaseStrong(strong: null, classValue: 1), RuleKind.Dfc), p => p.Field == "dfc.targetClassValue");
+        Assert.Contains(DfcSpecValidator.Validate(TwoPhaseStrong(strong: false), RuleKind.StrongDfc), p => p.Field == "dfc.strongFeedback");
+        Assert.DoesNotContain(DfcSpecValidator.Validate(TwoPhaseStrong(strong: true), RuleKind.StrongDfc), p => p.Field == "dfc.strongFeedback");
+    }
+
     [Theory]
     [InlineData(0, 0.3)]
     [InlineData(3, 0.0)]
