@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Apical.Core.Model;
 using Spectre.Console;
 
 namespace Apical.Cli;
 
-/// <summary><c>apical train [--config FILE] [--epochs N] [--seed S] [--out DIR] [--from CHECKPOINT] [--engine inproc|actors]
+/// <summary><c>apical train [--config FILE] [--epochs N] [--seed S] [--set PATH=VALUE …] [--out DIR] [--from CHECKPOINT] [--engine inproc|actors]
 /// [--placement colocate|spread|explicit:…] [--cluster HOST:PORT]</c>, or <c>apical train --resume DIR [--epochs N]</c></summary>
 internal static class TrainCommand
 {
@@ -36,6 +37,14 @@ internal static class TrainCommand
             HelpName = "CHECKPOINT",
         };
 
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override one config field, PATH=VALUE (repeatable), e.g. --set engine.delay=4 --set dfc.forward.schedule=jacobi " +
+                          "--set network.layers.0.out=128. Field names as in the config file; the run's config.json records the result.",
+            HelpName = "PATH=VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
         var engine = new Option<string?>("--engine")
         {
             Description = "inproc (one process, the fastest single-node path) or actors (the Akka.NET runtime). Default: the config's engine.type.",
@@ -64,7 +73,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a network and record the run (config, metrics.csv, summary.json, events.log, curves.png, checkpoints).")
         {
-            config, epochs, seed, output, resume, from, engine, placement, cluster,
+            config, epochs, seed, set, output, resume, from, engine, placement, cluster,
         };
         command.SetAction(parse =>
         {
@@ -75,6 +84,9 @@ internal static class TrainCommand
                 string? resumeDir = parse.GetValue(resume);
                 if (resumeDir is not null && (parse.GetValue(config) is not null || parse.GetValue(output) is not null || parse.GetValue(seed) is not null))
                     throw new UsageException("--resume continues a run with its own config, directory and seed; it cannot be combined with --config, --out or --seed");
+                string[] sets = parse.GetValue(set) ?? [];
+                if (resumeDir is not null && sets.Length > 0)
+                    throw new UsageException("--resume continues a run with the config it started with; to change a field, start a new run from its checkpoint with --from and --set");
                 if (resumeDir is not null && !Directory.Exists(resumeDir))
                     throw new UsageException($"--resume: directory not found: {resumeDir}");
                 string? fromDir = parse.GetValue(from);
@@ -84,14 +96,15 @@ internal static class TrainCommand
                     throw new UsageException($"--from: directory not found: {fromDir}");
                 var options = new TrainOptions(
                     resumeDir is null ? ConfigLocator.Resolve(parse.GetValue(config), Environment.CurrentDirectory, AppContext.BaseDirectory) : "",
-                    parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output), resumeDir, fromDir);
+                    parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(output), resumeDir, fromDir, sets);
                 using var stop = StopSignals.Install(stderr);
                 if (parse.GetValue(engine) == "inproc" && parse.GetValue(cluster) is not null)
                     throw new UsageException("--cluster needs the actor runtime; drop --engine inproc");
                 var actorOptions = new Actors.ActorEngineOptions(parse.GetValue(placement)!, parse.GetValue(cluster));
                 var services = TrainServices.Default with
                 {
-                    LoadConfig = Actors.ActorEngine.CheckedLoader(parse.GetValue(engine), actorOptions, TrainServices.Default.LoadConfig),
+                    LoadConfig = Actors.ActorEngine.CheckedLoader(parse.GetValue(engine), actorOptions,
+                        path => ConfigOverrides.Apply(TrainServices.Default.LoadConfig(path), sets)),
                     Train = Actors.ActorEngine.Select(parse.GetValue(engine), actorOptions),
                 };
                 var pipeline = new TrainPipeline(services, stdout, stderr, IsInteractive(stdout));

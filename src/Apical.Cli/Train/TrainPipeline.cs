@@ -50,6 +50,7 @@ internal sealed class TrainPipeline(TrainServices services, TextWriter output, T
             string origin = options.Resume is not null ? dir.ConfigPath + ", resumed"
                 : options.From is not null ? $"{options.ConfigPath}, from checkpoint {System.IO.Path.GetFullPath(checkpoint!)}"
                 : options.ConfigPath;
+            if (options.Sets is { Count: > 0 } sets) origin += $", --set {ConfigOverrides.Describe(sets)}";
             recorder.Events.Write(string.Create(CultureInfo.InvariantCulture,
                 $"start: {config.Name} (config {origin}, epochs {config.Epochs}, seed {config.Seed})"));
             try

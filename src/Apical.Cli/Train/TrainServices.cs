@@ -23,5 +23,7 @@ internal sealed record TrainServices(
 
 /// <summary>The train command's inputs after parsing; <see cref="ConfigPath"/> is resolved and exists.
 /// <see cref="Resume"/>: a run directory to continue; <see cref="From"/>: a checkpoint (or a run directory, its newest)
-/// a new run starts from.</summary>
-internal sealed record TrainOptions(string ConfigPath, int? Epochs, ulong? Seed, string? OutDir, string? Resume = null, string? From = null);
+/// a new run starts from. <see cref="Sets"/>: the <c>--set</c> assignments, already applied by the config loader and
+/// recorded in the run's event log.</summary>
+internal sealed record TrainOptions(string ConfigPath, int? Epochs, ulong? Seed, string? OutDir, string? Resume = null, string? From = null,
+    IReadOnlyList<string>? Sets = null);

@@ -88,6 +88,9 @@ public static partial class RunConfigLoader
         return result;
     }
 
+    /// <summary>How the reader maps <paramref name="type"/> to JSON (field names, which fields can be set).</summary>
+    internal static System.Text.Json.Serialization.Metadata.JsonTypeInfo TypeInfo(Type type) => Options.GetTypeInfo(type);
+
     /// <summary>The fully resolved config (every default written out) as indented JSON.</summary>
     public static string ToJson(RunConfig config) => JsonSerializer.Serialize(config, Options);
 

@@ -79,6 +79,30 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void SetChangesOneFieldForThisRunAndTheRunRecordsIt()
+    {
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("ts.json"), Config());
+        var run = CliRunner.Run("train", "--config", tmp.File("ts.json"), "--out", tmp.File("run"),
+            "--set", "network.layers.0.out=5", "--set", "optimizer.lr=0.02");
+        Assert.True(run.Code == ExitCodes.Ok, run.Err);
+        var recorded = Apical.Core.Model.RunConfigLoader.Load(Path.Combine(tmp.File("run"), RunDirectory.ConfigFile));
+        Assert.Equal(5, recorded.Network.Layers[0].Out);
+        Assert.Equal(0.02, recorded.Optimizer.LearningRate);
+        Assert.Contains("--set network.layers.0.out=5, optimizer.lr=0.02", File.ReadAllText(Path.Combine(tmp.File("run"), RunDirectory.EventsFile)));
+        Assert.Contains("{ \"out\": 16 }", File.ReadAllText(tmp.File("ts.json"))); // the config file itself is untouched
+
+        var bad = CliRunner.Run("train", "--config", tmp.File("ts.json"), "--out", tmp.File("bad"), "--set", "optimizer.lr=-1");
+        Assert.Equal(ExitCodes.Usage, bad.Code);
+        Assert.Contains("--set: optimizer.lr", bad.Err);
+        Assert.False(Directory.Exists(tmp.File("bad")));
+
+        var resumed = CliRunner.Run("train", "--resume", tmp.File("run"), "--set", "optimizer.lr=0.1");
+        Assert.Equal(ExitCodes.Usage, resumed.Code);
+        Assert.Contains("--from and --set", resumed.Err);
+    }
+
+    [Fact]
     public void ResumeRejectsADirectoryWithoutCheckpointsAndConflictingOptions()
     {
         using var tmp = new TempDir();
