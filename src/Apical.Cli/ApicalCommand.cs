@@ -14,6 +14,7 @@ internal static class ApicalCommand
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(Actors.NodeCommand.Create());
         root.Subcommands.Add(Actors.ActorBenchCommand.Create());
         return root;

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Apical.Core.Metrics;
+
+namespace Apical.Cli;
+
+/// <summary><c>apical compare RUN_DIR [RUN_DIR …] [--last K]</c>: one Markdown table of several runs (seeds, rules,
+/// ablations) with every reading of "the result" a paper may mean (<see cref="RunStatistics"/>), and, for two runs or
+/// more, their mean ± standard deviation.</summary>
+internal static class CompareCommand
+{
+    public static Command Create()
+    {
+        var runDirs = new Argument<string[]>("RUN_DIR") { Description = $"Run directories holding {RunDirectory.MetricsFile}.", Arity = ArgumentArity.OneOrMore };
+        var last = CliOptions.PositiveInt("--last", "Epochs averaged at the end of each run (default 10).", "K");
+        var command = new Command("compare", "Tabulate runs: final test score, the score at the best validation epoch, the best epoch, " +
+                                             "the mean of the last epochs, and over several runs their mean ± SD (Markdown).")
+        {
+            runDirs, last,
+        };
+        command.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            try
+            {
+                int k = parse.GetValue(last) ?? 10;
+                var runs = new List<(RunStatistics? Stats, string Name, string Rule, string Seed)>();
+                foreach (var path in parse.GetValue(runDirs)!)
+                {
+                    if (!Directory.Exists(path)) throw new UsageException($"RUN_DIR: directory not found: {path}");
+                    var dir = RunDirectory.Existing(path);
+                    if (!File.Exists(dir.MetricsPath)) throw new UsageException($"RUN_DIR: {path} holds no {RunDirectory.MetricsFile}");
+                    string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir.Path));
+                    var (rule, seed) = RuleAndSeed(dir.ConfigPath);
+                    runs.Add((RunStatistics.Of(name, MetricsCsv.Read(dir.MetricsPath), k), name, rule, seed));
+                }
+                stdout.Write(Table(runs, k));
+                return ExitCodes.Ok;
+            }
+            catch (FormatException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            catch (Exception e)
+            {
+                return ApicalCommand.Report(e, stderr);
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The Markdown table; a run without a trained epoch gets a row of n/a.</summary>
+    internal static string Table(IReadOnlyList<(RunStatistics? Stats, string Name, string Rule, string Seed)> runs, int k)
+    {
+        bool anyAccuracy = false, anyLoss = false;
+        foreach (var r in runs)
+            if (r.Stats is { } s) { anyAccuracy |= s.Accuracy; anyLoss |= !s.Accuracy; }
+        bool accuracy = anyAccuracy || !anyLoss;
+        string unit = accuracy ? "test acc %" : "test loss";
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        w.WriteLine($"| run | rule | seed | epochs | final {unit} | at best validation: epoch, {unit} | best epoch: epoch, {unit} | last {k}: mean ± SD | wall h |");
+        w.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
+        var finals = new List<double>();
+        var atBest = new List<double>();
+        var lastMeans = new List<double>();
+        foreach (var (s, name, rule, seed) in runs)
+        {
+            if (s is null)
+            {
+                w.WriteLine($"| {name} | {rule} | {seed} | 0 | n/a | n/a | n/a | n/a | n/a |");
+                continue;
+            }
+            string lastCell = $"{Score(s.LastMean, s.Accuracy)} ± {Spread(s.LastSd, s.Accuracy)}" + (s.LastCount < k ? $" ({s.LastCount} epoch{(s.LastCount == 1 ? "" : "s")})" : "");
+            w.WriteLine($"| {name} | {rule} | {seed} | {s.Epochs} | {Score(s.Final, s.Accuracy)} | {s.BestValidationEpoch}: {Score(s.AtBestValidation, s.Accuracy)} | " +
+                        $"{s.BestTestEpoch}: {Score(s.BestTest, s.Accuracy)} | {lastCell} | {Hours(s.WallSeconds)} |");
+            if (s.Accuracy != accuracy) continue;
+            finals.Add(s.Final);
+            atBest.Add(s.AtBestValidation);
+            lastMeans.Add(s.LastMean);
+        }
+        if (finals.Count >= 2)
+            w.WriteLine($"| mean ± SD of {finals.Count} runs | | | | {MeanSd(finals, accuracy)} | {MeanSd(atBest, accuracy)} | | {MeanSd(lastMeans, accuracy)} | |");
+        if (anyAccuracy && anyLoss)
+            w.WriteLine("\nRuns without accuracy (regression) are left out of the mean, which is over the classification runs.");
+        return w.ToString();
+    }
+
+    private static string MeanSd(List<double> values, bool accuracy)
+    {
+        var (mean, sd) = RunStatistics.MeanSd(values);
+        return $"{Score(mean, accuracy)} ± {Spread(sd, accuracy)}";
+    }
+
+    private static string Score(double v, bool accuracy) =>
+        double.IsNaN(v) ? "n/a" : accuracy ? (100 * v).ToString("F2", CultureInfo.InvariantCulture) : v.ToString("G4", CultureInfo.InvariantCulture);
+
+    private static string Spread(double v, bool accuracy) =>
+        double.IsNaN(v) ? "n/a" : accuracy ? (100 * v).ToString("F2", CultureInfo.InvariantCulture) : v.ToString("G2", CultureInfo.InvariantCulture);
+
+    private static string Hours(double seconds) =>
+        double.IsNaN(seconds) ? "n/a" : (seconds / 3600).ToString("F2", CultureInfo.InvariantCulture);
+
+    /// <summary>The rule and seed from the run's config.json, read leniently: a run of an older build stays comparable.</summary>
+    private static (string Rule, string Seed) RuleAndSeed(string configPath)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(configPath), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            var root = doc.RootElement;
+            string rule = root.TryGetProperty("rule", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : "?";
+            string seed = root.TryGetProperty("seed", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetRawText() : "?";
+            return (rule, seed);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return ("?", "?");
+        }
+    }
+}
