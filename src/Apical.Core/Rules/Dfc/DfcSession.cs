@@ -125,7 +125,7 @@ public sealed class DfcSession : IDisposable
         for (int epoch = EpochsDone + 1; epoch <= _config.Epochs; epoch++)
         {
             if (Feedback is not null && !FeedbackEpoch(Feedback, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
-            var stats = new EpochStats(Network);
+            var stats = new DfcEpochStats(Network);
             var sw = Stopwatch.StartNew();
             int samples = ForwardEpoch(epoch, stats, observer, cancel);
             double seconds = sw.Elapsed.TotalSeconds;
@@ -194,7 +194,7 @@ public sealed class DfcSession : IDisposable
     }
 
     /// <summary>One wake (DFC) or training (Strong-DFC) epoch; returns the samples seen or −1 when cancelled.</summary>
-    public int ForwardEpoch(int epoch, EpochStats? stats = null, IRunObserver? observer = null, CancellationToken cancel = default)
+    public int ForwardEpoch(int epoch, DfcEpochStats? stats = null, IRunObserver? observer = null, CancellationToken cancel = default)
     {
         _train.StartEpoch(epoch);
         int samples = 0;
@@ -249,12 +249,12 @@ public sealed class DfcSession : IDisposable
         return (loss / count, (double)correct / count);
     }
 
-    private EpochMetrics Evaluate(int epoch, double trainLoss, double trainAcc, double samplesPerSecond, EpochStats? stats)
+    private EpochMetrics Evaluate(int epoch, double trainLoss, double trainAcc, double samplesPerSecond, DfcEpochStats? stats)
     {
         var (vl, va) = EvaluateSplit(Phase.Validation);
         var (tl, ta) = EvaluateSplit(Phase.Test);
         var extra = new List<KeyValuePair<string, double>>();
-        extra.AddRange((stats ?? new EpochStats(Network)).Columns(Network)); // NaN before training: same columns every row
+        extra.AddRange((stats ?? new DfcEpochStats(Network)).Columns(Network)); // NaN before training: same columns every row
         if (_probeX is not null)
         {
             _engine.CopyParametersTo(Network);
@@ -309,80 +309,5 @@ public sealed class DfcSession : IDisposable
     {
         _engine.Dispose();
         if (!(_engine is InProcessDfcEngine own && ReferenceEquals(own.Simulator, _probeSim))) _probeSim.Dispose();
-    }
-
-    /// <summary>Per-epoch aggregates of the forward-learning simulations (spec 14 diagnostics).</summary>
-    public sealed class EpochStats
-    {
-        private readonly double[] _ratio, _gradNorm, _clipNorm;
-        private readonly int[] _gradBatches, _clipped;
-        private double _loss, _finalError, _errorRatio, _effort;
-        private int _correct, _samples, _converged, _diverged, _batches;
-        private LinkCounts _links;
-
-        public EpochStats(DfcNetwork net)
-        {
-            int layers = net.Layers.Count;
-            _clipNorm = new double[layers]; // each layer's forward clipping threshold (0: off)
-            for (int l = 0; l < layers; l++) _clipNorm[l] = net.Layers[l].Options.ForwardOptimizer.ClipNorm;
-            _ratio = new double[layers];
-            _gradNorm = new double[layers];
-            _gradBatches = new int[layers];
-            _clipped = new int[layers];
-        }
-
-        public double Loss => _samples > 0 ? _loss / _samples : double.NaN;
-        public double Accuracy => _samples > 0 ? (double)_correct / _samples : double.NaN;
-
-        public void Add(Tensor output, DfcBatchStats batch, int[] classes, Tensor onehot, int rows)
-        {
-            _loss += LossFunctions.Evaluate(LossKind.SoftmaxCrossEntropy, output, onehot, null);
-            for (int r = 0; r < rows; r++) if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(output.Row(r)) == classes[r]) _correct++;
-            for (int b = 0; b < rows; b++)
-            {
-                _finalError += batch.FinalError[b];
-                double e0 = batch.InitialError[b];
-                _errorRatio += e0 > 0 ? batch.FinalError[b] / e0 : 0;
-                if (batch.Converged[b]) _converged++;
-                if (batch.Diverged[b]) _diverged++;
-            }
-            int n = 0;
-            double effort = 0;
-            for (int l = 0; l < batch.Widths.Length; l++)
-            {
-                effort += batch.ControlEffort[l];
-                n += batch.Widths[l];
-                _ratio[l] += batch.FeedbackRatio[l];
-                double g = batch.WeightGradientNorm[l];
-                if (double.IsNaN(g)) continue;
-                _gradNorm[l] += g;
-                _gradBatches[l]++;
-                if (_clipNorm[l] > 0 && g > _clipNorm[l]) _clipped[l]++;
-            }
-            _effort += effort / ((double)rows * n);
-            _links.Add(batch.Links);
-            _samples += rows;
-            _batches++;
-        }
-
-        public IEnumerable<KeyValuePair<string, double>> Columns(DfcNetwork net)
-        {
-            double s = _samples > 0 ? _samples : double.NaN, b = _batches > 0 ? _batches : double.NaN;
-            yield return new("final_error", _finalError / s);
-            yield return new("final_error_ratio", _errorRatio / s);
-            yield return new("converged_fraction", (double)_converged / s);
-            yield return new("diverged_fraction", (double)_diverged / s);
-            yield return new("control_effort", _effort / b);
-            for (int l = 0; l < _ratio.Length; l++) yield return new($"feedback_ratio_l{l + 1}", _ratio[l] / b);
-            // forward-rule gradients before clipping: their mean norm, and the share of mini-batches clipped
-            for (int l = 0; l < _ratio.Length; l++) yield return new($"w_grad_norm_l{l + 1}", _gradBatches[l] > 0 ? _gradNorm[l] / _gradBatches[l] : double.NaN);
-            for (int l = 0; l < _ratio.Length; l++) yield return new($"w_clipped_fraction_l{l + 1}", _gradBatches[l] > 0 ? (double)_clipped[l] / _gradBatches[l] : double.NaN);
-            if (!net.Links.Enabled) yield break;
-            // over every input of every node and every step of the epoch's forward-learning simulations
-            double due = _links.Due > 0 ? _links.Due : double.NaN, firings = _links.Firings > 0 ? _links.Firings : double.NaN;
-            yield return new("link_loss_fraction", _links.Lost / due);
-            yield return new("link_mean_staleness", _links.StalenessSum / firings);
-            yield return new("link_max_staleness", _links.Firings > 0 ? _links.MaxStaleness : double.NaN);
-        }
     }
 }
