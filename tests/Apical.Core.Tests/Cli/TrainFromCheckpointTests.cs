@@ -92,4 +92,20 @@ public class TrainFromCheckpointTests
         Assert.Contains("strong-dfc", otherRule.Err);
         Assert.Contains("session.ckpt", otherRule.Err);
     }
+
+    [Fact]
+    public void ABranchChangesAFieldWithSetAndRecordsIt()
+    {
+        using var tmp = new TempDir();
+        var (_, straight) = StraightRun(tmp);
+        var branch = CliRunner.Run("train", "--config", Path.Combine(straight, RunDirectory.ConfigFile),
+            "--from", Path.Combine(straight, "checkpoints", "epoch-000000"), "--set", "engine.delay=2", "--out", tmp.File("delay2"));
+        Assert.True(branch.Code == ExitCodes.Ok, branch.Err);
+        Assert.Contains("\"delay\": 2", File.ReadAllText(Path.Combine(tmp.File("delay2"), RunDirectory.ConfigFile)));
+        Assert.Contains("--set engine.delay=2", File.ReadAllText(Path.Combine(tmp.File("delay2"), RunDirectory.EventsFile)));
+        var want = Rows(straight).Where(r => r.Epoch > 0).ToList();
+        var got = Rows(tmp.File("delay2"));
+        Assert.Equal(want.Select(r => r.Epoch), got.Select(r => r.Epoch));
+        Assert.NotEqual(want[0].TrainLoss, got[0].TrainLoss); // the longer loop changes the dynamics from the first batch
+    }
 }
