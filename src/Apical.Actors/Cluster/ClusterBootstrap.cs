@@ -47,7 +47,12 @@ public static class ClusterBootstrap
             akka.cluster.seed-nodes = [{{seeds}}]
             """);
         var extra = string.IsNullOrWhiteSpace(o.ExtraHocon) ? Config.Empty : ConfigurationFactory.ParseString(o.ExtraHocon);
-        return extra.WithFallback(node).WithFallback(ApicalConfig.Default);
+        // Sharding's, the singleton's and distributed data's serializers from the start: a node is a member (and can be
+        // sent coordinator hand-over and region messages) before it starts its shard region.
+        return extra.WithFallback(node).WithFallback(ApicalConfig.Default)
+            .WithFallback(ClusterSharding.DefaultConfig())
+            .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig())
+            .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
     }
 
     /// <summary>Starts a node; with no seeds it joins itself and forms a new cluster.</summary>
