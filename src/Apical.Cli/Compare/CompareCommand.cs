@@ -1,23 +1,31 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Apical.Core.Metrics;
 
 namespace Apical.Cli;
 
-/// <summary><c>apical compare RUN_DIR [RUN_DIR …] [--last K]</c>: one Markdown table of several runs (seeds, rules,
-/// ablations) with every reading of "the result" a paper may mean (<see cref="RunStatistics"/>), and, for two runs or
-/// more, their mean ± standard deviation.</summary>
+/// <summary><c>apical compare RUN_DIR [RUN_DIR …] [--last K] [--metric COLUMN …]</c>: one Markdown table of several runs
+/// (seeds, rules, ablations) with every reading of "the result" a paper may mean (<see cref="RunStatistics"/>), the last
+/// epoch's value of any other metrics.csv column asked for, and, for two runs or more, their mean ± standard
+/// deviation.</summary>
 internal static class CompareCommand
 {
     public static Command Create()
     {
         var runDirs = new Argument<string[]>("RUN_DIR") { Description = $"Run directories holding {RunDirectory.MetricsFile}.", Arity = ArgumentArity.OneOrMore };
         var last = CliOptions.PositiveInt("--last", "Epochs averaged at the end of each run (default 10).", "K");
+        var metric = new Option<string[]>("--metric")
+        {
+            Description = "Add the last epoch's value of this metrics.csv column (repeatable), e.g. condition2, link_mean_staleness.",
+            HelpName = "COLUMN",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var command = new Command("compare", "Tabulate runs: final test score, the score at the best validation epoch, the best epoch, " +
                                              "the mean of the last epochs, and over several runs their mean ± SD (Markdown).")
         {
-            runDirs, last,
+            runDirs, last, metric,
         };
         command.SetAction(parse =>
         {
@@ -26,7 +34,8 @@ internal static class CompareCommand
             try
             {
                 int k = parse.GetValue(last) ?? 10;
-                var runs = new List<(RunStatistics? Stats, string Name, string Rule, string Seed)>();
+                string[] columns = parse.GetValue(metric) ?? [];
+                var runs = new List<Run>();
                 foreach (var path in parse.GetValue(runDirs)!)
                 {
                     if (!Directory.Exists(path)) throw new UsageException($"RUN_DIR: directory not found: {path}");
@@ -34,9 +43,19 @@ internal static class CompareCommand
                     if (!File.Exists(dir.MetricsPath)) throw new UsageException($"RUN_DIR: {path} holds no {RunDirectory.MetricsFile}");
                     string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir.Path));
                     var (rule, seed) = RuleAndSeed(dir.ConfigPath);
-                    runs.Add((RunStatistics.Of(name, MetricsCsv.Read(dir.MetricsPath), k), name, rule, seed));
+                    var rows = MetricsCsv.Read(dir.MetricsPath);
+                    var values = new double?[columns.Length];
+                    if (rows.Count > 0)
+                        for (int c = 0; c < columns.Length; c++) values[c] = MetricsCsv.Value(rows[^1], columns[c]);
+                    runs.Add(new Run(RunStatistics.Of(name, rows, k), name, rule, seed, values));
                 }
-                stdout.Write(Table(runs, k));
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    bool found = false;
+                    foreach (var r in runs) found |= r.Values[c] is not null;
+                    if (!found) throw new UsageException($"--metric: no run's {RunDirectory.MetricsFile} has a column '{columns[c]}'");
+                }
+                stdout.Write(Table(runs, k, columns));
                 return ExitCodes.Ok;
             }
             catch (FormatException e)
@@ -52,8 +71,12 @@ internal static class CompareCommand
         return command;
     }
 
+    /// <summary>One run: its statistics (null before its first trained epoch), config facts and the asked columns' last
+    /// values (null where its metrics.csv lacks the column).</summary>
+    internal sealed record Run(RunStatistics? Stats, string Name, string Rule, string Seed, double?[] Values);
+
     /// <summary>The Markdown table; a run without a trained epoch gets a row of n/a.</summary>
-    internal static string Table(IReadOnlyList<(RunStatistics? Stats, string Name, string Rule, string Seed)> runs, int k)
+    internal static string Table(IReadOnlyList<Run> runs, int k, IReadOnlyList<string> columns)
     {
         bool anyAccuracy = false, anyLoss = false;
         foreach (var r in runs)
@@ -61,28 +84,45 @@ internal static class CompareCommand
         bool accuracy = anyAccuracy || !anyLoss;
         string unit = accuracy ? "test acc %" : "test loss";
         var w = new StringWriter(CultureInfo.InvariantCulture);
-        w.WriteLine($"| run | rule | seed | epochs | final {unit} | at best validation: epoch, {unit} | best epoch: epoch, {unit} | last {k}: mean ± SD | wall h |");
-        w.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
+        var extraHeader = new StringBuilder();
+        foreach (var c in columns) extraHeader.Append($" {c} (last) |");
+        w.WriteLine($"| run | rule | seed | epochs | final {unit} | at best validation: epoch, {unit} | best epoch: epoch, {unit} | last {k}: mean ± SD | wall h |{extraHeader}");
+        w.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|" + string.Concat(Enumerable.Repeat("---:|", columns.Count)));
         var finals = new List<double>();
         var atBest = new List<double>();
         var lastMeans = new List<double>();
-        foreach (var (s, name, rule, seed) in runs)
+        var columnValues = new List<double>[columns.Count];
+        for (int c = 0; c < columns.Count; c++) columnValues[c] = new List<double>();
+        foreach (var run in runs)
         {
+            var (s, name, rule, seed) = (run.Stats, run.Name, run.Rule, run.Seed);
+            var extra = new StringBuilder();
+            for (int c = 0; c < columns.Count; c++) extra.Append($" {Plain(run.Values[c])} |");
             if (s is null)
             {
-                w.WriteLine($"| {name} | {rule} | {seed} | 0 | n/a | n/a | n/a | n/a | n/a |");
+                w.WriteLine($"| {name} | {rule} | {seed} | 0 | n/a | n/a | n/a | n/a | n/a |{extra}");
                 continue;
             }
             string lastCell = $"{Score(s.LastMean, s.Accuracy)} ± {Spread(s.LastSd, s.Accuracy)}" + (s.LastCount < k ? $" ({s.LastCount} epoch{(s.LastCount == 1 ? "" : "s")})" : "");
             w.WriteLine($"| {name} | {rule} | {seed} | {s.Epochs} | {Score(s.Final, s.Accuracy)} | {s.BestValidationEpoch}: {Score(s.AtBestValidation, s.Accuracy)} | " +
-                        $"{s.BestTestEpoch}: {Score(s.BestTest, s.Accuracy)} | {lastCell} | {Hours(s.WallSeconds)} |");
+                        $"{s.BestTestEpoch}: {Score(s.BestTest, s.Accuracy)} | {lastCell} | {Hours(s.WallSeconds)} |{extra}");
             if (s.Accuracy != accuracy) continue;
             finals.Add(s.Final);
             atBest.Add(s.AtBestValidation);
             lastMeans.Add(s.LastMean);
+            for (int c = 0; c < columns.Count; c++)
+                if (run.Values[c] is { } v && !double.IsNaN(v)) columnValues[c].Add(v);
         }
         if (finals.Count >= 2)
-            w.WriteLine($"| mean ± SD of {finals.Count} runs | | | | {MeanSd(finals, accuracy)} | {MeanSd(atBest, accuracy)} | | {MeanSd(lastMeans, accuracy)} | |");
+        {
+            var extra = new StringBuilder();
+            foreach (var values in columnValues)
+            {
+                var (mean, sd) = RunStatistics.MeanSd(values);
+                extra.Append($" {Plain(mean)} ± {Plain(sd)} |");
+            }
+            w.WriteLine($"| mean ± SD of {finals.Count} runs | | | | {MeanSd(finals, accuracy)} | {MeanSd(atBest, accuracy)} | | {MeanSd(lastMeans, accuracy)} | |{extra}");
+        }
         if (anyAccuracy && anyLoss)
             w.WriteLine("\nRuns without accuracy (regression) are left out of the mean, which is over the classification runs.");
         return w.ToString();
@@ -99,6 +139,9 @@ internal static class CompareCommand
 
     private static string Spread(double v, bool accuracy) =>
         double.IsNaN(v) ? "n/a" : accuracy ? (100 * v).ToString("F2", CultureInfo.InvariantCulture) : v.ToString("G2", CultureInfo.InvariantCulture);
+
+    private static string Plain(double? v) =>
+        v is not { } x || double.IsNaN(x) ? "n/a" : x.ToString("G4", CultureInfo.InvariantCulture);
 
     private static string Hours(double seconds) =>
         double.IsNaN(seconds) ? "n/a" : (seconds / 3600).ToString("F2", CultureInfo.InvariantCulture);

@@ -12,6 +12,28 @@ public static class MetricsCsv
         "test_loss", "test_accuracy", "samples_per_second", "wall_seconds",
     ];
 
+    /// <summary>The value of column <paramref name="column"/> (a standard or a rule-specific one) in a row; null when
+    /// the row has no such column.</summary>
+    public static double? Value(EpochMetrics m, string column)
+    {
+        switch (column)
+        {
+            case "epoch": return m.Epoch;
+            case "step": return m.Step;
+            case "train_loss": return m.TrainLoss;
+            case "train_accuracy": return m.TrainAccuracy;
+            case "validation_loss": return m.ValidationLoss;
+            case "validation_accuracy": return m.ValidationAccuracy;
+            case "test_loss": return m.TestLoss;
+            case "test_accuracy": return m.TestAccuracy;
+            case "samples_per_second": return m.SamplesPerSecond;
+            case "wall_seconds": return m.WallSeconds;
+        }
+        foreach (var kv in m.Extra)
+            if (kv.Key == column) return kv.Value;
+        return null;
+    }
+
     /// <summary>Invariant, round-trippable text for a value; NaN becomes an empty cell.</summary>
     public static string Format(double value) =>
         double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);

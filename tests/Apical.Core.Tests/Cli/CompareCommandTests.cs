@@ -41,6 +41,25 @@ public class CompareCommandTests
     }
 
     [Fact]
+    public void AskedColumnsAddTheLastEpochsValueAndTheirMean()
+    {
+        using var tmp = new TempDir();
+        string a = Run(tmp, "a", "dfc", 1, (0.1, 0.1), (0.80, 0.78));
+        string b = Run(tmp, "b", "dfc", 2, (0.1, 0.1), (0.82, 0.80));
+        var (code, output, error) = CliRunner.Run("compare", a, b, "--metric", "extra_metric", "--metric", "validation_accuracy");
+        Assert.True(code == ExitCodes.Ok, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith("| extra_metric (last) | validation_accuracy (last) |", lines[0]);
+        Assert.EndsWith("| 0.5 | 0.8 |", lines[2]);
+        Assert.EndsWith("| 0.5 | 0.82 |", lines[3]);
+        Assert.EndsWith("| 0.5 ± 0 | 0.81 ± 0.01414 |", lines[4]);
+
+        var unknown = CliRunner.Run("compare", a, "--metric", "no_such_column");
+        Assert.Equal(ExitCodes.Usage, unknown.Code);
+        Assert.Contains("no_such_column", unknown.Err);
+    }
+
+    [Fact]
     public void AMissingRunOrMetricsFileIsNamed()
     {
         using var tmp = new TempDir();
