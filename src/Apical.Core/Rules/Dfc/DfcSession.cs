@@ -115,7 +115,12 @@ public sealed class DfcSession : IDisposable
             last = Evaluate(0, double.NaN, double.NaN, double.NaN, null);
             observer.OnEpoch(last);
         }
-        for (int e = _pretrainDone + 1; e <= _spec.InitFbEpochs; e++)
+        // Frozen feedback weights (reference behaviour): no feedback pre-training, sleep or extra feedback epochs, whose
+        // simulations would change nothing.
+        bool feedbackLearns = !_spec.FreezeFbWeights;
+        if (!feedbackLearns && EpochsDone == 0 && _pretrainDone == 0 && (_spec.InitFbEpochs > 0 || _spec.ExtraFbEpochs > 0 || Feedback is not null))
+            observer.OnEvent("feedback weights frozen: no feedback pre-training, sleep or extra feedback epochs");
+        for (int e = _pretrainDone + 1; feedbackLearns && e <= _spec.InitFbEpochs; e++)
         {
             if (!FeedbackEpoch(Pretrain, -e, observer, cancel)) return new RunResult(last, false, 0);
             _pretrainDone = e;
@@ -124,14 +129,14 @@ public sealed class DfcSession : IDisposable
         }
         for (int epoch = EpochsDone + 1; epoch <= _config.Epochs; epoch++)
         {
-            if (Feedback is not null && !FeedbackEpoch(Feedback, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
+            if (feedbackLearns && Feedback is not null && !FeedbackEpoch(Feedback, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
             var stats = new DfcEpochStats(Network);
             var sw = Stopwatch.StartNew();
             int samples = ForwardEpoch(epoch, stats, observer, cancel);
             double seconds = sw.Elapsed.TotalSeconds;
             if (samples < 0) return new RunResult(last, false, epoch - 1);
             LastForwardEpoch = (seconds, samples);
-            for (int x = 0; x < _spec.ExtraFbEpochs; x++)
+            for (int x = 0; feedbackLearns && x < _spec.ExtraFbEpochs; x++)
                 if (!FeedbackEpoch(Feedback ?? Pretrain, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
             last = Evaluate(epoch, stats.Loss, stats.Accuracy, samples / Math.Max(seconds, 1e-9), stats);
             EpochsDone = epoch;

@@ -129,6 +129,41 @@ public class DfcSessionTests
     }
 
     [Fact]
+    public void FrozenFeedbackWeightsSkipEveryFeedbackEpoch()
+    {
+        var splits = TinyNetworks.Splits(TinyNetworks.Classification(200, 10, 3, seed: 2));
+        DfcSpec Spec(int pretrain, int extra)
+        {
+            var d = Dfc(strong: false);
+            return new DfcSpec
+            {
+                Forward = d.Forward, Feedback = d.Feedback, TargetStepsize = d.TargetStepsize, TargetClassValue = d.TargetClassValue,
+                FeedbackOptimizer = d.FeedbackOptimizer, PretrainOptimizer = d.PretrainOptimizer, ProbeBatchSize = d.ProbeBatchSize,
+                InitFbEpochs = pretrain, ExtraFbEpochs = extra, FreezeFbWeights = true, FeedbackInit = FeedbackInitKind.WeightProduct,
+            };
+        }
+        (DfcNetwork Net, List<string> Events) Train(DfcSpec spec)
+        {
+            var observer = new NullObserver();
+            using var session = new DfcSession(Config(RuleKind.Dfc, spec, epochs: 2), splits);
+            Assert.True(session.Run(observer, CancellationToken.None).Completed);
+            var copy = DfcNetwork.FromConfig(Config(RuleKind.Dfc, spec, epochs: 2), 10);
+            session.Engine.CopyParametersTo(copy);
+            return (copy, observer.Events);
+        }
+        var (frozen, events) = Train(Spec(pretrain: 3, extra: 2));
+        var (plain, _) = Train(Spec(pretrain: 0, extra: 0));
+        Assert.DoesNotContain(events, e => e.StartsWith("feedback pre-training epoch", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.StartsWith("feedback weights frozen", StringComparison.Ordinal));
+        for (int l = 0; l < frozen.Layers.Count; l++)
+        {
+            // the noise-free wake phase is all that trains: the same weights as a run configured without feedback epochs
+            Assert.True(frozen.Layers[l].Weights.ReadOnlySpan.SequenceEqual(plain.Layers[l].Weights.ReadOnlySpan), $"layer {l + 1} W");
+            Assert.True(frozen.Layers[l].FeedbackWeights.ReadOnlySpan.SequenceEqual(plain.Layers[l].FeedbackWeights.ReadOnlySpan), $"layer {l + 1} Q");
+        }
+    }
+
+    [Fact]
     public void StrongFeedbackNeedsAReachableLabelAndCannotBeSwitchedOffForStrongDfc()
     {
         Assert.Contains(DfcSpecValidator.Validate(TwoPhaseStrong(classValue: 1), RuleKind.Dfc),
