@@ -16,6 +16,10 @@ public static class DfcSpecValidator
         bool strong = rule == RuleKind.StrongDfc || s.StrongFeedback == true;
         if (strong && s.TargetClassValue >= 1)
             yield return ("dfc.targetClassValue", $"must be < 1 with the strong (softmax) target, which never reaches 1; got {s.TargetClassValue} (the reference's strong-feedback runs use 0.9 to 0.999)");
+        if (rule == RuleKind.Dfc && s.PretrainWithoutController)
+            yield return ("dfc.pretrainWithoutController", "applies to strong-dfc; the dfc pre-training is a sleep phase, whose target is r_L^- already");
+        if (rule == RuleKind.Dfc && s.ScalingFbUpdates)
+            yield return ("dfc.scalingFbUpdates", "applies to strong-dfc (the layer scaling of its Q rule); the dfc sleep phase does not scale its updates");
         if (rule == RuleKind.StrongDfc && s.StrongFeedback == false)
             yield return ("dfc.strongFeedback", "Strong-DFC always drives the output to the label; weak feedback is the \"dfc\" rule (drop the field or set it true)");
         if (!(s.TauF > 0 && s.TauF < 1)) yield return ("dfc.tauF", $"must lie in (0, 1), got {s.TauF}");

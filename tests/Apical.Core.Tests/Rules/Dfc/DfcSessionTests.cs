@@ -170,6 +170,17 @@ public class DfcSessionTests
             p => p.Field == "dfc.targetClassValue" && p.Reason.Contains("never reaches 1"));
         Assert.DoesNotContain(DfcSpecValidator.Validate(TwoPhaseStrong(strong: null, classValue: 1), RuleKind.Dfc), p => p.Field == "dfc.targetClassValue");
         Assert.Contains(DfcSpecValidator.Validate(TwoPhaseStrong(strong: false), RuleKind.StrongDfc), p => p.Field == "dfc.strongFeedback");
+        // Strong-DFC-only switches are refused on the two-phase rule instead of being ignored
+        var d = TwoPhaseStrong();
+        var single = new DfcSpec
+        {
+            Forward = d.Forward, Feedback = d.Feedback, TargetClassValue = d.TargetClassValue, StrongFeedback = true,
+            PretrainWithoutController = true, ScalingFbUpdates = true,
+        };
+        var problems = DfcSpecValidator.Validate(single, RuleKind.Dfc).Select(p => p.Field).ToArray();
+        Assert.Contains("dfc.pretrainWithoutController", problems);
+        Assert.Contains("dfc.scalingFbUpdates", problems);
+        Assert.DoesNotContain(DfcSpecValidator.Validate(single, RuleKind.StrongDfc), p => p.Field is "dfc.pretrainWithoutController" or "dfc.scalingFbUpdates");
         Assert.DoesNotContain(DfcSpecValidator.Validate(TwoPhaseStrong(strong: true), RuleKind.StrongDfc), p => p.Field == "dfc.strongFeedback");
     }
 
