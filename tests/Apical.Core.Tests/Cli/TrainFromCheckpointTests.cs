@@ -85,7 +85,8 @@ public class TrainFromCheckpointTests
 
         // a checkpoint of another rule: refused when the nodes load it, naming the file; the new run records the failure
         File.WriteAllText(tmp.File("dfc.json"), DfcResumeCommandTests.Config.Replace("\"rule\": \"strong-dfc\"", "\"rule\": \"dfc\"")
-            .Replace("\"targetClassValue\": 0.9", "\"targetClassValue\": 0.9, \"targetStepsize\": 0.1"));
+            .Replace("\"targetClassValue\": 0.9", "\"targetClassValue\": 0.9, \"targetStepsize\": 0.1")
+            .Replace("\"scalingFbUpdates\": true", "\"scalingFbUpdates\": false")); // Strong-DFC only
         var otherRule = CliRunner.Run("train", "--config", tmp.File("dfc.json"), "--from", Path.Combine(straight, "checkpoints", "epoch-000000"),
             "--out", tmp.File("dfc"));
         Assert.Equal(ExitCodes.Failure, otherRule.Code);
