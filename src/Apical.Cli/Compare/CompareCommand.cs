@@ -31,16 +31,14 @@ internal static class CompareCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            try
+            return RunDirArguments.Guard(stderr, () =>
             {
                 int k = parse.GetValue(last) ?? 10;
                 string[] columns = parse.GetValue(metric) ?? [];
                 var runs = new List<Run>();
                 foreach (var path in parse.GetValue(runDirs)!)
                 {
-                    if (!Directory.Exists(path)) throw new UsageException($"RUN_DIR: directory not found: {path}");
-                    var dir = RunDirectory.Existing(path);
-                    if (!File.Exists(dir.MetricsPath)) throw new UsageException($"RUN_DIR: {path} holds no {RunDirectory.MetricsFile}");
+                    var dir = RunDirArguments.Open(path);
                     string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir.Path));
                     var (rule, seed) = RuleAndSeed(dir.ConfigPath);
                     var rows = MetricsCsv.Read(dir.MetricsPath);
@@ -57,16 +55,7 @@ internal static class CompareCommand
                 }
                 stdout.Write(Table(runs, k, columns));
                 return ExitCodes.Ok;
-            }
-            catch (FormatException e)
-            {
-                stderr.WriteLine($"error: {e.Message}");
-                return ExitCodes.Failure;
-            }
-            catch (Exception e)
-            {
-                return ApicalCommand.Report(e, stderr);
-            }
+            });
         });
         return command;
     }

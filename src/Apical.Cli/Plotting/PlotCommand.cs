@@ -19,20 +19,12 @@ internal static class PlotCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            try
+            return RunDirArguments.Guard(stderr, () =>
             {
                 var paths = parse.GetValue(runDirs)!;
                 var outPath = parse.GetValue(output);
                 var dirs = new List<RunDirectory>();
-                foreach (var path in paths)
-                {
-                    if (!Directory.Exists(path))
-                        throw new UsageException($"RUN_DIR: directory not found: {path}");
-                    var dir = RunDirectory.Existing(path);
-                    if (!File.Exists(dir.MetricsPath))
-                        throw new UsageException($"RUN_DIR: {path} holds no {RunDirectory.MetricsFile}");
-                    dirs.Add(dir);
-                }
+                foreach (var path in paths) dirs.Add(RunDirArguments.Open(path));
                 if (outPath is null)
                 {
                     if (dirs.Count > 1) throw new UsageException("--out: a comparison of several runs needs --out FILE.png");
@@ -62,16 +54,7 @@ internal static class PlotCommand
                 ComparisonPlot.Render(runs, outPath);
                 stdout.WriteLine(outPath);
                 return ExitCodes.Ok;
-            }
-            catch (FormatException e)
-            {
-                stderr.WriteLine($"error: {e.Message}");
-                return ExitCodes.Failure;
-            }
-            catch (Exception e)
-            {
-                return ApicalCommand.Report(e, stderr);
-            }
+            });
         });
         return command;
     }

@@ -117,12 +117,7 @@ public class DfcSessionTests
             Assert.False(weak.Forward.SoftmaxError);
         }
 
-        var observer = new NullObserver();
-        var result = Experiment.Run(config, TinyNetworks.Splits(data), observer, CancellationToken.None);
-        Assert.True(result.Completed);
-        var (first, last) = (observer.Epochs[0], result.Last!);
-        Assert.True(last.TestAccuracy > 0.7 && last.TestAccuracy > first.TestAccuracy + 0.15,
-            $"test accuracy {first.TestAccuracy:P1} -> {last.TestAccuracy:P1}");
+        var (first, last) = RunAndAssertLearning(config, data);
         var names = last.Extra.Select(kv => kv.Key).ToArray();
         Assert.Contains("h_angle_total", names); // the label target's diagnostics, not the nudged target's
         Assert.DoesNotContain("ssa_angle_total", names);
@@ -198,12 +193,7 @@ public class DfcSessionTests
             Evaluation = new EvaluationSpec { BatchSize = c.Evaluation.BatchSize, AtStart = true },
             Engine = new EngineSpec { Jitter = jitter, Loss = loss },
         };
-        var observer = new NullObserver();
-        var result = Experiment.Run(config, TinyNetworks.Splits(data), observer, CancellationToken.None);
-        Assert.True(result.Completed);
-        var (first, last) = (observer.Epochs[0], result.Last!);
-        Assert.True(last.TestAccuracy > 0.7 && last.TestAccuracy > first.TestAccuracy + 0.15,
-            $"test accuracy {first.TestAccuracy:P1} -> {last.TestAccuracy:P1}");
+        var (first, last) = RunAndAssertLearning(config, data);
         Assert.True(double.IsNaN(Extra(first, "link_loss_fraction")), "no simulation before training");
         // 100 steps per mini-batch, 4 inputs (2 layers' control and rates, the controller's output): thousands of draws
         Assert.InRange(Extra(last, "link_loss_fraction"), loss - 0.03, loss + 0.03);
@@ -213,6 +203,18 @@ public class DfcSessionTests
         if (jitter == 0) Assert.InRange(stale, 0.8 * loss / (1 - loss), 1.2 * loss / (1 - loss));
         else Assert.InRange(stale, 0.5, jitter);
         Assert.InRange(Extra(last, "link_max_staleness"), 1, 100);
+    }
+
+    /// <summary>Runs <paramref name="config"/> to completion; test accuracy must exceed 70 % and gain 15 points.</summary>
+    private static (EpochMetrics First, EpochMetrics Last) RunAndAssertLearning(RunConfig config, Apical.Core.Data.Dataset data)
+    {
+        var observer = new NullObserver();
+        var result = Experiment.Run(config, TinyNetworks.Splits(data), observer, CancellationToken.None);
+        Assert.True(result.Completed);
+        var (first, last) = (observer.Epochs[0], result.Last!);
+        Assert.True(last.TestAccuracy > 0.7 && last.TestAccuracy > first.TestAccuracy + 0.15,
+            $"test accuracy {first.TestAccuracy:P1} -> {last.TestAccuracy:P1}");
+        return (first, last);
     }
 
     private static double Extra(EpochMetrics m, string name) => m.Extra.First(kv => kv.Key == name).Value;
