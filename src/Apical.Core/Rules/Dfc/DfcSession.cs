@@ -38,6 +38,7 @@ public sealed class DfcSession : IDisposable
     private readonly int[] _classes;
     private readonly Tensor? _probeX, _probeLabels;
     private readonly Stopwatch _wall = new();
+    private readonly ParameterDrift _drift;
     private readonly double _classValue;
     private long _batchSerial;
     private long _trainStep;
@@ -61,6 +62,7 @@ public sealed class DfcSession : IDisposable
         _probeSim = _engine is InProcessDfcEngine own && ReferenceEquals(own.Simulator.Network, Network)
             ? own.Simulator
             : new DfcSimulator(Network, capacity);
+        _drift = new ParameterDrift(Network);
 
         _train = new BatchIterator(train, config.BatchSize, shuffle: true, config.Seed);
         if (config.Evaluation.Validation && data.Validation is { Count: > 0 } v)
@@ -110,6 +112,7 @@ public sealed class DfcSession : IDisposable
     {
         _wall.Start();
         EpochMetrics? last = null;
+        _drift.Mark(Network); // the engine's parameters: its initial ones, or a restore's (RestoreState copies them here)
         if (_config.Evaluation.AtStart && EpochsDone == 0 && _pretrainDone == 0)
         {
             last = Evaluate(0, double.NaN, double.NaN, double.NaN, null);
@@ -120,12 +123,14 @@ public sealed class DfcSession : IDisposable
         bool feedbackLearns = !_spec.FreezeFbWeights;
         if (!feedbackLearns && EpochsDone == 0 && _pretrainDone == 0 && (_spec.InitFbEpochs > 0 || _spec.ExtraFbEpochs > 0 || Feedback is not null))
             observer.OnEvent("feedback weights frozen: no feedback pre-training, sleep or extra feedback epochs");
-        for (int e = _pretrainDone + 1; feedbackLearns && e <= _spec.InitFbEpochs; e++)
+        int pretrainFrom = _pretrainDone + 1;
+        for (int e = pretrainFrom; feedbackLearns && e <= _spec.InitFbEpochs; e++)
         {
             if (!FeedbackEpoch(Pretrain, -e, observer, cancel)) return new RunResult(last, false, 0);
             _pretrainDone = e;
             observer.OnEvent($"feedback pre-training epoch {e}/{_spec.InitFbEpochs} done ({_wall.Elapsed.TotalSeconds:F0} s)");
             if (observer is IRunStorage storage) MaybeCheckpoint(storage, observer, e, _spec.InitFbEpochs);
+            if (e == _spec.InitFbEpochs) ReportPretrainChange(observer, pretrainFrom);
         }
         for (int epoch = EpochsDone + 1; epoch <= _config.Epochs; epoch++)
         {
@@ -144,6 +149,18 @@ public sealed class DfcSession : IDisposable
             if (observer is IRunStorage storage) MaybeCheckpoint(storage, observer, epoch, _config.Epochs);
         }
         return new RunResult(last, true, _config.Epochs);
+    }
+
+    /// <summary>Logs how far the feedback pre-training (epochs <paramref name="from"/> on, in this process) moved each
+    /// Q_l, then marks the parameters, so epoch 1's <c>q_change_lN</c> is the training epoch's own.</summary>
+    private void ReportPretrainChange(IRunObserver observer, int from)
+    {
+        _engine.CopyParametersTo(Network);
+        var parts = new string[Network.Layers.Count];
+        for (int l = 0; l < parts.Length; l++) parts[l] = _drift.FeedbackChange(Network, l).ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+        string span = from == 1 ? "feedback pre-training" : $"feedback pre-training epochs {from}-{_spec.InitFbEpochs}";
+        observer.OnEvent($"{span} changed Q by {string.Join(" / ", parts)} (‖ΔQ_l‖/‖Q_l‖, layers 1-{parts.Length})");
+        _drift.Mark(Network);
     }
 
     private static readonly string[] PositionCounters = ["rule", "layers", "pretrain_epochs", "batch_serial"];
@@ -260,9 +277,10 @@ public sealed class DfcSession : IDisposable
         var (tl, ta) = EvaluateSplit(Phase.Test);
         var extra = new List<KeyValuePair<string, double>>();
         extra.AddRange((stats ?? new DfcEpochStats(Network)).Columns(Network)); // NaN before training: same columns every row
+        if (stats is not null || _probeX is not null) _engine.CopyParametersTo(Network);
+        extra.AddRange(_drift.TakeColumns(stats is null ? null : Network));
         if (_probeX is not null)
         {
-            _engine.CopyParametersTo(Network);
             extra.AddRange(DfcProbe.Measure(_probeSim, Forward, _probeX, _probeLabels!, _spec.GnDamping, long.MaxValue >> 33));
         }
         return new EpochMetrics

@@ -159,6 +159,44 @@ public class DfcSessionTests
     }
 
     [Fact]
+    public void MetricsReportHowFarEachEpochMovedWAndQ()
+    {
+        var splits = TinyNetworks.Splits(TinyNetworks.Classification(200, 10, 3, seed: 2));
+        (List<EpochMetrics> Epochs, List<string> Events) Train(bool frozen)
+        {
+            var d = Dfc(strong: true);
+            var spec = new DfcSpec
+            {
+                Forward = d.Forward, Feedback = d.Feedback, TargetClassValue = d.TargetClassValue, TauNoise = d.TauNoise, TauF = d.TauF,
+                ScalingFbUpdates = d.ScalingFbUpdates, InitFbEpochs = d.InitFbEpochs, FeedbackOptimizer = d.FeedbackOptimizer,
+                PretrainOptimizer = d.PretrainOptimizer, ProbeBatchSize = d.ProbeBatchSize, FreezeFbWeights = frozen,
+            };
+            var observer = new NullObserver();
+            Assert.True(Experiment.Run(Config(RuleKind.StrongDfc, spec, epochs: 2), splits, observer, CancellationToken.None).Completed);
+            return (observer.Epochs, observer.Events);
+        }
+        var (learning, events) = Train(frozen: false);
+        Assert.Equal(1, learning[0].Epoch);
+        // Strong-DFC learns W and Q from the same simulation, so both move in every training epoch
+        foreach (var epoch in learning)
+            for (int l = 1; l <= 2; l++)
+            {
+                Assert.InRange(Extra(epoch, $"w_change_l{l}"), 1e-6, 1);
+                Assert.InRange(Extra(epoch, $"q_change_l{l}"), 1e-9, 1);
+            }
+        Assert.Contains(events, e => e.StartsWith("feedback pre-training changed Q by", StringComparison.Ordinal));
+
+        var (frozen, frozenEvents) = Train(frozen: true);
+        foreach (var epoch in frozen)
+            for (int l = 1; l <= 2; l++)
+            {
+                Assert.Equal(0.0, Extra(epoch, $"q_change_l{l}"));
+                Assert.InRange(Extra(epoch, $"w_change_l{l}"), 1e-6, 1);
+            }
+        Assert.DoesNotContain(frozenEvents, e => e.StartsWith("feedback pre-training changed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void StrongFeedbackNeedsAReachableLabelAndCannotBeSwitchedOffForStrongDfc()
     {
         Assert.Contains(DfcSpecValidator.Validate(TwoPhaseStrong(classValue: 1), RuleKind.Dfc),
