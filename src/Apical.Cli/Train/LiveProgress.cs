@@ -32,9 +32,16 @@ internal sealed class LiveProgress : IProgressDisplay
         if (task is null)
             return;
 
-        double total = Math.Max(1.0, (double)p.Epochs * p.Batches);
+        double total = p.TotalWork > 0 ? p.TotalWork : Math.Max(1.0, (double)p.Epochs * p.Batches);
         task.MaxValue = total;
-        task.Value = Math.Clamp((double)(p.Epoch - 1) * p.Batches + p.Batch, 0, total);
+        task.Value = Math.Clamp(p.TotalWork > 0 ? p.Work : (double)(p.Epoch - 1) * p.Batches + p.Batch, 0, total);
+        if (p.Stage is not null)
+        {
+            task.Description = _wide
+                ? string.Create(CultureInfo.InvariantCulture, $"{p.Stage}  batch {p.Batch}/{p.Batches}  {p.SamplesPerSecond:F0} samples/s")
+                : string.Create(CultureInfo.InvariantCulture, $"{p.Stage} b{p.Batch}/{p.Batches} {p.SamplesPerSecond:F0}/s");
+            return;
+        }
         task.Description = _wide
             ? string.Create(CultureInfo.InvariantCulture,
                 $"epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {p.Loss:G5}  acc {p.Accuracy * 100:F1}%  {p.SamplesPerSecond:F0} samples/s")

@@ -21,7 +21,18 @@ public sealed class EpochMetrics
 
 /// <summary>Live progress within an epoch, for a progress display.</summary>
 public readonly record struct BatchProgress(
-    int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double SamplesPerSecond);
+    int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double SamplesPerSecond)
+{
+    /// <summary>What the run is doing when it is not training the forward weights (e.g. "feedback pre-training 3/20",
+    /// "sleep 7/40"), else null; <see cref="Loss"/> and <see cref="Accuracy"/> are then NaN.</summary>
+    public string? Stage { get; init; }
+
+    /// <summary>Work done so far over the whole run, in a unit proportional to its cost (e.g. simulated steps per
+    /// mini-batch), with <see cref="TotalWork"/>; 0 / 0 when the run is forward epochs only (epochs × batches).</summary>
+    public double Work { get; init; }
+
+    public double TotalWork { get; init; }
+}
 
 /// <summary>Receives what a run reports as it goes. Implementations must be cheap: OnBatch is called often.</summary>
 public interface IRunObserver

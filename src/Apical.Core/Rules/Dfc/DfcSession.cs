@@ -42,6 +42,7 @@ public sealed class DfcSession : IDisposable
     private readonly double _classValue;
     private long _batchSerial;
     private long _trainStep;
+    private double _work, _totalWork; // simulated steps per mini-batch, summed: the progress display's cost units
     private int _pretrainDone;
 
     /// <param name="engine">Creates the engine from the config and the session's network (null: in-process on that
@@ -121,12 +122,13 @@ public sealed class DfcSession : IDisposable
         // Frozen feedback weights (reference behaviour): no feedback pre-training, sleep or extra feedback epochs, whose
         // simulations would change nothing.
         bool feedbackLearns = !_spec.FreezeFbWeights;
+        PlanWork(feedbackLearns);
         if (!feedbackLearns && EpochsDone == 0 && _pretrainDone == 0 && (_spec.InitFbEpochs > 0 || _spec.ExtraFbEpochs > 0 || Feedback is not null))
             observer.OnEvent("feedback weights frozen: no feedback pre-training, sleep or extra feedback epochs");
         int pretrainFrom = _pretrainDone + 1;
         for (int e = pretrainFrom; feedbackLearns && e <= _spec.InitFbEpochs; e++)
         {
-            if (!FeedbackEpoch(Pretrain, -e, observer, cancel)) return new RunResult(last, false, 0);
+            if (!FeedbackEpoch(Pretrain, -e, observer, cancel, $"feedback pre-training {e}/{_spec.InitFbEpochs}")) return new RunResult(last, false, 0);
             _pretrainDone = e;
             observer.OnEvent($"feedback pre-training epoch {e}/{_spec.InitFbEpochs} done ({_wall.Elapsed.TotalSeconds:F0} s)");
             if (observer is IRunStorage storage) MaybeCheckpoint(storage, observer, e, _spec.InitFbEpochs);
@@ -134,7 +136,8 @@ public sealed class DfcSession : IDisposable
         }
         for (int epoch = EpochsDone + 1; epoch <= _config.Epochs; epoch++)
         {
-            if (feedbackLearns && Feedback is not null && !FeedbackEpoch(Feedback, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
+            if (feedbackLearns && Feedback is not null && !FeedbackEpoch(Feedback, epoch, observer, cancel, $"sleep phase, epoch {epoch}/{_config.Epochs}"))
+                return new RunResult(last, false, epoch - 1);
             var stats = new DfcEpochStats(Network);
             var sw = Stopwatch.StartNew();
             int samples = ForwardEpoch(epoch, stats, observer, cancel);
@@ -142,7 +145,8 @@ public sealed class DfcSession : IDisposable
             if (samples < 0) return new RunResult(last, false, epoch - 1);
             LastForwardEpoch = (seconds, samples);
             for (int x = 0; feedbackLearns && x < _spec.ExtraFbEpochs; x++)
-                if (!FeedbackEpoch(Feedback ?? Pretrain, epoch, observer, cancel)) return new RunResult(last, false, epoch - 1);
+                if (!FeedbackEpoch(Feedback ?? Pretrain, epoch, observer, cancel, $"extra feedback {x + 1}/{_spec.ExtraFbEpochs}, epoch {epoch}/{_config.Epochs}"))
+                    return new RunResult(last, false, epoch - 1);
             last = Evaluate(epoch, stats.Loss, stats.Accuracy, samples / Math.Max(seconds, 1e-9), stats);
             EpochsDone = epoch;
             observer.OnEpoch(last);
@@ -161,6 +165,17 @@ public sealed class DfcSession : IDisposable
         string span = from == 1 ? "feedback pre-training" : $"feedback pre-training epochs {from}-{_spec.InitFbEpochs}";
         observer.OnEvent($"{span} changed Q by {string.Join(" / ", parts)} (‖ΔQ_l‖/‖Q_l‖, layers 1-{parts.Length})");
         _drift.Mark(Network);
+    }
+
+    /// <summary>The run's work in simulated steps per mini-batch (a mini-batch's cost is about proportional to its T):
+    /// all of it, and what the epochs done so far (after a restore, the checkpoint's) took.</summary>
+    private void PlanWork(bool feedbackLearns)
+    {
+        double batches = _train.BatchCount;
+        double pretrain = feedbackLearns ? Pretrain.Steps : 0;
+        double epoch = Forward.Steps + (feedbackLearns ? (Feedback?.Steps ?? 0) + _spec.ExtraFbEpochs * (Feedback ?? Pretrain).Steps : 0);
+        _totalWork = batches * (_spec.InitFbEpochs * pretrain + _config.Epochs * epoch);
+        _work = batches * (_pretrainDone * pretrain + EpochsDone * epoch);
     }
 
     private static readonly string[] PositionCounters = ["rule", "layers", "pretrain_epochs", "batch_serial"];
@@ -227,27 +242,34 @@ public sealed class DfcSession : IDisposable
             int n = FillTraining(b);
             var batch = _engine.Run(Forward, _x, _labels, _batchSerial++);
             _trainStep++;
+            _work += Forward.Steps;
             samples += n;
             CheckFinite(_engine.OutputMinus, epoch, b);
             stats?.Add(_engine.OutputMinus, batch, _classes, _onehot, n);
             if (observer is not null && stats is not null)
                 observer.OnBatch(new BatchProgress(epoch, _config.Epochs, b + 1, _train.BatchCount, stats.Loss, stats.Accuracy,
-                    samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)));
+                    samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)) { Work = _work, TotalWork = _totalWork });
         }
         return samples;
     }
 
-    /// <summary>One Q-only epoch (DFC sleep / pre-training, Strong-DFC pre-training or extra feedback epoch).</summary>
-    public bool FeedbackEpoch(PhaseConstants phase, int epoch, IRunObserver? observer = null, CancellationToken cancel = default)
+    /// <summary>One Q-only epoch (DFC sleep / pre-training, Strong-DFC pre-training or extra feedback epoch), shown to
+    /// <paramref name="observer"/> as <paramref name="stage"/>.</summary>
+    public bool FeedbackEpoch(PhaseConstants phase, int epoch, IRunObserver? observer = null, CancellationToken cancel = default, string stage = "feedback epoch")
     {
         _train.StartEpoch(Math.Abs(epoch) + (epoch < 0 ? 100_000 : 0));
+        int samples = 0;
+        var sw = Stopwatch.StartNew();
         for (int b = 0; b < _train.BatchCount; b++)
         {
             if (cancel.IsCancellationRequested) return false;
-            FillTraining(b);
+            samples += FillTraining(b);
             var batch = _engine.Run(phase, _x, _labels, _batchSerial++);
             if (!batch.FeedbackFinite)
                 throw new DivergenceException("dfc", b, float.NaN, $"non-finite feedback weights in epoch {epoch}, mini-batch {b}");
+            _work += phase.Steps;
+            observer?.OnBatch(new BatchProgress(Math.Max(epoch, 1), _config.Epochs, b + 1, _train.BatchCount, double.NaN, double.NaN,
+                samples / Math.Max(sw.Elapsed.TotalSeconds, 1e-9)) { Stage = stage, Work = _work, TotalWork = _totalWork });
         }
         return true;
     }

@@ -197,6 +197,39 @@ public class DfcSessionTests
     }
 
     [Fact]
+    public void ProgressCoversEveryFeedbackEpochAndEndsAtTheRunsTotalWork()
+    {
+        var splits = TinyNetworks.Splits(TinyNetworks.Classification(200, 10, 3, seed: 2));
+        var d = Dfc(strong: false); // 2 pre-training epochs (T = 40), then per epoch a sleep (T = 40), a wake (T = 100) and an extra epoch
+        var spec = new DfcSpec
+        {
+            Forward = d.Forward, Feedback = d.Feedback, TargetStepsize = d.TargetStepsize, TargetClassValue = d.TargetClassValue,
+            FeedbackOptimizer = d.FeedbackOptimizer, PretrainOptimizer = d.PretrainOptimizer, ProbeBatchSize = d.ProbeBatchSize,
+            InitFbEpochs = 2, ExtraFbEpochs = 1,
+        };
+        var observer = new ProgressLog();
+        Assert.True(Experiment.Run(Config(RuleKind.Dfc, spec, epochs: 2), splits, observer, CancellationToken.None).Completed);
+
+        int batches = observer.Progress[^1].Batches;
+        double total = batches * (2 * 40 + 2 * (40 + 100 + 40));
+        Assert.All(observer.Progress, p => Assert.Equal(total, p.TotalWork));
+        Assert.Equal(total, observer.Progress[^1].Work);
+        for (int i = 1; i < observer.Progress.Count; i++) Assert.True(observer.Progress[i].Work > observer.Progress[i - 1].Work);
+        string[] stages = observer.Progress.Select(p => p.Stage ?? "training").Distinct().ToArray();
+        Assert.Equal(["feedback pre-training 1/2", "feedback pre-training 2/2", "sleep phase, epoch 1/2", "training",
+            "extra feedback 1/1, epoch 1/2", "sleep phase, epoch 2/2", "extra feedback 1/1, epoch 2/2"], stages);
+        Assert.All(observer.Progress.Where(p => p.Stage is not null), p => Assert.True(double.IsNaN(p.Loss)));
+    }
+
+    private sealed class ProgressLog : IRunObserver
+    {
+        public List<BatchProgress> Progress { get; } = new();
+        public void OnEvent(string message) { }
+        public void OnBatch(in BatchProgress progress) => Progress.Add(progress);
+        public void OnEpoch(EpochMetrics metrics) { }
+    }
+
+    [Fact]
     public void StrongFeedbackNeedsAReachableLabelAndCannotBeSwitchedOffForStrongDfc()
     {
         Assert.Contains(DfcSpecValidator.Validate(TwoPhaseStrong(classValue: 1), RuleKind.Dfc),
